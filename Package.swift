@@ -1,0 +1,66 @@
+// swift-tools-version: 6.0
+// Scalpel — transfer learning for medical image classification, on libtorch.
+import Foundation
+import PackageDescription
+
+/// libtorch headers and libraries, unpacked by `scripts/setup` (or any libtorch folder named by LIBTORCH).
+let libtorch = Context.environment["LIBTORCH"] ?? Context.packageDirectory + "/.deps/libtorch"
+/// A CUDA build links torch_cuda too; `scripts/setup --cuda` puts it beside torch_cpu.
+let linksCUDA = FileManager.default.fileExists(atPath: libtorch + "/lib/libtorch_cuda.so")
+
+let torchLibraries: [String] = linksCUDA ? ["torch_cpu", "torch_cuda", "c10_cuda", "c10"] : ["torch_cpu", "c10"]
+let torchLinkFlags: [String] =
+    ["-L\(libtorch)/lib", "-Xlinker", "-rpath", "-Xlinker", "\(libtorch)/lib", "-Xlinker", "--no-as-needed"]
+    + torchLibraries.map { "-l\($0)" }
+    + ["-Xlinker", "--as-needed"]
+
+var shimSettings: [CXXSetting] = [
+    .unsafeFlags(["-isystem", "\(libtorch)/include", "-isystem", "\(libtorch)/include/torch/csrc/api/include"]),
+    .define("_GLIBCXX_USE_CXX11_ABI", to: "1"),  // must match the libtorch build
+]
+if linksCUDA { shimSettings.append(.define("CTORCH_LINKS_CUDA")) }
+
+let package = Package(
+    name: "scalpel",
+    products: [
+        .executable(name: "scalpel", targets: ["scalpel"]),
+        .library(name: "Torch", targets: ["Torch"]),
+        .library(name: "TorchNN", targets: ["TorchNN"]),
+        .library(name: "TorchOptim", targets: ["TorchOptim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    ],
+    targets: [
+        // Engine: the C shim over libtorch and the Swift layers on top of it.
+        .target(
+            name: "CTorch",
+            sources: ["shim"],
+            cxxSettings: shimSettings,
+            linkerSettings: [.unsafeFlags(torchLinkFlags)]),
+        .target(name: "Torch", dependencies: ["CTorch"]),
+        .target(name: "TorchNN", dependencies: ["Torch"]),
+        .target(name: "TorchOptim", dependencies: ["Torch", "TorchNN"]),
+
+        // Product: the command-line tool.
+        .target(
+            name: "ScalpelCommands",
+            dependencies: ["Torch", "TorchNN", "TorchOptim",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .executableTarget(name: "scalpel", dependencies: ["ScalpelCommands"]),
+        .executableTarget(name: "scalpel-bench", dependencies: ["Torch", "TorchNN", "TorchOptim"]),
+
+        // Tests.
+        .target(name: "TorchTestSupport", dependencies: ["Torch"], path: "Tests/TorchTestSupport"),
+        .testTarget(name: "CTorchTests", dependencies: ["CTorch"]),
+        .testTarget(name: "TorchTests", dependencies: ["Torch", "TorchTestSupport"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "TorchNNTests", dependencies: ["TorchNN", "TorchTestSupport"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "TorchOptimTests", dependencies: ["TorchOptim", "TorchTestSupport"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "ScalpelCommandsTests", dependencies: ["ScalpelCommands"]),
+    ],
+    swiftLanguageModes: [.v6],
+    cxxLanguageStandard: .cxx20
+)

@@ -1,0 +1,2 @@
+import ScalpelCommands
+print("x")
