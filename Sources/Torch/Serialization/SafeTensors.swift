@@ -51,13 +51,17 @@ public enum SafeTensors {
                 throw fail("entry '\(name)' has dtype \(dtypeName), which Scalpel does not read")
             }
             let begin = offsets[0], end = offsets[1]
-            let expected = shape.reduce(1, *) * dtype.elementSize
+            // Multiplied with overflow checks: a hostile header must not trap.
+            let expected = shape.reduce(Optional(dtype.elementSize)) { product, extent in
+                product.flatMap { $0.multipliedReportingOverflow(by: extent) }.flatMap { $0.overflow ? nil : $0.partialValue }
+            } ?? -1
             guard begin >= 0, end >= begin, end <= bodyLength, end - begin == expected, shape.allSatisfy({ $0 >= 0 }) else {
                 throw fail("entry '\(name)' (\(dtypeName) \(shape)) has data offsets [\(begin), \(end)] that do not match its size \(expected) or the file; the file is corrupt or truncated")
             }
             items.append((name, dtype, shape, begin, end))
         }
-        items.sort { ($0.begin, $0.name) < ($1.begin, $1.name) }
+        // File order; an empty tensor sits at the offset where the next one starts, so it sorts before it.
+        items.sort { ($0.begin, $0.end, $0.name) < ($1.begin, $1.end, $1.name) }
         var tensors = StateDict()
         try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
             for item in items {
