@@ -101,7 +101,7 @@ public final class BatchNorm2d: Layer, ModeDependent {
                                          runningVariance: runningVariance, training: usesBatchStatistics,
                                          momentum: factor, eps: eps)
         if updatesStatistics, let batchesTracked {
-            try batchesTracked.addInPlace(Tensor.scalar(1, dtype: .int64, on: batchesTracked.device))
+            try batchesTracked.copyInPlace(from: batchesTracked + 1)
         }
         return output
     }
