@@ -10,7 +10,7 @@ extension Module {
     /// A module registered under several names appears once per name.
     public func namedModules() -> [(key: String, module: any Module)] {
         var result: [(key: String, module: any Module)] = []
-        visitModules(prefix: "") { key, module in result.append((key, module)) }
+        visitModules(prefix: "") { prefix, module in result.append((String(prefix.dropLast(prefix.isEmpty ? 0 : 1)), module)) }
         return result
     }
 
