@@ -87,6 +87,7 @@ struct ByteReader {
     /// Reads a little-endian UInt32 at an absolute offset without moving.
     func peekUInt32(at offset: Int) -> UInt32? {
         guard offset >= 0, offset <= end - 4 else { return nil }
-        return (0 ..< 4).reduce(UInt32(0)) { $0 | UInt32(bytes[offset + $1]) << (8 * UInt32($1)) }
+        return UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset + 2]) << 16
+            | UInt32(bytes[offset + 3]) << 24
     }
 }

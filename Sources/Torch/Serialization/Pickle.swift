@@ -64,19 +64,33 @@ indirect enum PickleValue {
         return values.count == items.count ? values : nil
     }
 
-    /// A hashable identity for dict keys; nil for unhashable values (lists, dicts).
+    /// A hashable identity for dict keys; nil for unhashable values (lists, dicts) and for keys nested
+    /// too deeply or too large (a hostile pickle can nest shared tuples to an exponential size).
     var hashKey: String? {
+        var budget = 256
+        return hashKey(budget: &budget)
+    }
+
+    private func hashKey(budget: inout Int) -> String? {
+        budget -= 1
+        guard budget >= 0 else { return nil }
         switch self {
-        case .none: "N"
-        case .bool(let value): value ? "i1" : "i0"  // Python: True == 1
-        case .int(let value): "i\(value)"
-        case .bigInt(let bytes): "L\(bytes)"
-        case .float(let value): value == value.rounded() && Swift.abs(value) < 1e18 ? "i\(Int(value))" : "f\(value)"
-        case .string(let value): "s" + value
-        case .bytes(let value): "b\(value)"
+        case .none: return "N"
+        case .bool(let value): return value ? "i1" : "i0"  // Python: True == 1
+        case .int(let value): return "i\(value)"
+        case .bigInt(let bytes): return "L\(bytes)"
+        case .float(let value):
+            return value == value.rounded() && Swift.abs(value) < 1e18 ? "i\(Int(value))" : "f\(value)"
+        case .string(let value): return "s\(value.utf8.count):" + value  // length-prefixed: no collisions in tuples
+        case .bytes(let value): return "b\(value)"
         case .tuple(let items):
-            items.map(\.hashKey).reduce(Optional("t(")) { partial, key in key.flatMap { k in partial.map { $0 + k + "," } } }
-        default: nil
+            var key = "t("
+            for item in items {
+                guard let part = item.hashKey(budget: &budget) else { return nil }
+                key += part + ","
+            }
+            return key + ")"
+        default: return nil
         }
     }
 }
@@ -105,7 +119,7 @@ final class PickleDict {
     }
 
     subscript(key: String) -> PickleValue? {
-        index["s" + key].map { values[$0] }
+        PickleValue.string(key).hashKey.flatMap { index[$0] }.map { values[$0] }
     }
 }
 

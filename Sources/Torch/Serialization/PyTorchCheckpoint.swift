@@ -176,12 +176,13 @@ public enum PyTorchCheckpoint {
         func isTensor(_ value: PickleValue) -> Bool { if case .tensor = value { true } else { false } }
         var chosen = top
         var label = "state dict"
-        if !top.values.contains(where: isTensor) {
+        let isOnlyMetadata = top.keys.allSatisfy { $0.string == "_metadata" }
+        if !isOnlyMetadata, !top.values.contains(where: isTensor) {
             if case .dict(let inner) = top["state_dict"] {
                 (chosen, label) = (inner, "'state_dict'")
             } else if case .dict(let inner) = top["model"] {
                 (chosen, label) = (inner, "'model'")
-            } else if !top.keys.isEmpty {
+            } else {
                 let listing = zip(top.keys, top.values).prefix(20).map { "\($0.string.map { "'\($0)'" } ?? $0.kindName): \($1.kindName)" }
                 throw fail("holds no tensors: its top-level dict has \(top.keys.count) entries [\(listing.joined(separator: ", "))\(top.keys.count > 20 ? ", ..." : "")], and no 'state_dict' or 'model' entry that is a dict of tensors")
             }

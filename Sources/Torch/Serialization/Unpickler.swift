@@ -16,6 +16,8 @@ struct Unpickler {
     private var stack: [PickleValue] = []
     private var marks: [Int] = []
     private var memo: [Int: PickleValue] = [:]
+    /// The most bytes a tensor that repeats its storage's elements (stride 0) may expand to.
+    static let maximumBroadcastBytes = 1 << 26
 
     private init(reader: ByteReader, persistentLoad: @escaping PersistentLoad) {
         self.reader = reader
@@ -159,6 +161,11 @@ struct Unpickler {
         if elementCount > 0, lastIndex >= storage.count {
             throw fail("\(where_) reaches element \(lastIndex) but its storage '\(storage.key)' holds \(storage.count) elements")
         }
+        // Only stride-0 (broadcast) views hold more elements than their storage; cap what they may allocate.
+        let (byteCount, byteOverflow) = elementCount.multipliedReportingOverflow(by: storage.dtype.elementSize)
+        guard !byteOverflow, elementCount <= storage.count || byteCount <= Self.maximumBroadcastBytes else {
+            throw fail("\(where_) repeats the \(storage.count) elements of its storage into \(elementCount); views larger than \(Self.maximumBroadcastBytes >> 20) MiB that repeat elements are refused")
+        }
         return TensorDescription(storage: storage, offset: offset, shape: shape, strides: strides)
     }
 
@@ -301,7 +308,7 @@ struct Unpickler {
     private func setItems(_ dict: PickleDict, _ items: [PickleValue]) throws -> PickleDict {
         guard items.count % 2 == 0 else { throw fail("SETITEMS with an odd number (\(items.count)) of keys and values") }
         for index in stride(from: 0, to: items.count, by: 2) {
-            guard dict.set(items[index], items[index + 1]) else { throw fail("unhashable dict key (\(items[index].kindName))") }
+            guard dict.set(items[index], items[index + 1]) else { throw fail("dict key (\(items[index].described)) is unhashable or too deeply nested") }
         }
         return dict
     }

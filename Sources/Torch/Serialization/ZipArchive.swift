@@ -41,7 +41,9 @@ struct ZipArchive {
         // The end record is 22 bytes plus a comment of at most 65535 bytes, at the very end.
         let lowest = Swift.max(0, bytes.count - 22 - 65_535)
         var endOffset = bytes.count - 22
-        while endOffset >= lowest, probe.peekUInt32(at: endOffset) != Self.endSignature { endOffset -= 1 }
+        while endOffset >= lowest, bytes[endOffset] != 0x50 || probe.peekUInt32(at: endOffset) != Self.endSignature {
+            endOffset -= 1
+        }
         guard endOffset >= lowest else {
             throw SerializationError(source: source, reason: "zip archive has no end-of-central-directory record: the file is truncated or not a zip")
         }
