@@ -216,15 +216,15 @@ import TorchTestSupport
     /// A legacy file holding one float32 tensor `w` built by `_rebuild_tensor_v2` from a storage of
     /// `storageCount` elements valued 0, 1, 2, ...; `headerCount` is the element count written before the data.
     static func handMadeTensorFile(header: Data, shape: [Int], strides: [Int], offset: Int, storageCount: Int,
-                                   headerCount: Int? = nil, storageType: String = "FloatStorage",
-                                   storageBytes: [UInt8]? = nil) -> Data {
+                                   headerCount: Int? = nil, storageModule: String = "torch",
+                                   storageType: String = "FloatStorage", storageBytes: [UInt8]? = nil) -> Data {
         func int(_ value: Int) -> [UInt8] { [0x4A] + withUnsafeBytes(of: Int32(truncatingIfNeeded: value).littleEndian, Array.init) }
         func str(_ text: String) -> [UInt8] {
             [0x58] + withUnsafeBytes(of: UInt32(text.utf8.count).littleEndian, Array.init) + Array(text.utf8)
         }
         func global(_ module: String, _ name: String) -> [UInt8] { [0x63] + Array("\(module)\n\(name)\n".utf8) }
         func tuple(_ items: [[UInt8]]) -> [UInt8] { [0x28] + items.flatMap { $0 } + [0x74] }
-        let persistentID = tuple([str("storage"), global("torch", storageType), str("0"), str("cpu"), int(storageCount)]) + [0x51]
+        let persistentID = tuple([str("storage"), global(storageModule, storageType), str("0"), str("cpu"), int(storageCount)]) + [0x51]
         let arguments = tuple([persistentID, int(offset), tuple(shape.map(int)), tuple(strides.map(int)), [0x89],
                                global("collections", "OrderedDict") + [0x29, 0x52]])
         var data = header
@@ -288,6 +288,15 @@ import TorchTestSupport
             #expect(try tensor.hostBytes() == [0, 1, 1])  // from [0, 2, 1] and from [0, 1, 255]
             #expect(try tensor.hostArray(of: Bool.self) == [false, true, true])
         }
+    }
+
+    @Test func olderCUDAStorageTypesLoadToTheCPU() throws {
+        let header = try Data(contentsOf: fixtures.url("serialization_legacy_header.bin"))
+        let file = Self.handMadeTensorFile(header: header, shape: [2], strides: [1], offset: 1, storageCount: 3,
+                                           storageModule: "torch.cuda")
+        let tensor = try PyTorchCheckpoint.read(file, source: "hand-made").required("w")
+        #expect(tensor.device == .cpu)
+        #expect(try tensor.hostArray(of: Float.self) == [1, 2])
     }
 
     @Test func emptyStateDictAndIgnoredMetadata() throws {

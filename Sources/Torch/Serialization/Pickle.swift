@@ -142,7 +142,7 @@ enum PickleGlobal: Equatable {
         case ("torch._utils", "_rebuild_tensor_v2"): self = .rebuildTensorV2
         case ("torch._utils", "_rebuild_parameter"): self = .rebuildParameter
         case ("torch._utils", "_rebuild_parameter_with_state"): self = .rebuildParameterWithState
-        case ("torch", _):
+        case ("torch", _), ("torch.cuda", _):  // older files name CUDA storages torch.cuda.<Type>Storage
             guard let dtype = Self.storageTypes[name] else { return nil }
             self = .storageType(dtype)
         default: return nil

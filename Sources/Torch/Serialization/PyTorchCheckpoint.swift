@@ -20,8 +20,8 @@ import Foundation
 /// several tensors.
 ///
 /// ```swift
-/// let weights = try PyTorchCheckpoint.read(contentsOf: URL(fileURLWithPath: "resnet18-f37072fd.pth"))
-/// print(weights.count, weights.elementCount)   // 102 11699132 (num_batches_tracked included)
+/// let weights = try PyTorchCheckpoint.read(contentsOf: URL(fileURLWithPath: "efficientnet-lite0-57934424.pth"))
+/// print(weights.count, weights.elementCount)   // 296 4694073 (BatchNorm buffers included)
 /// ```
 ///
 /// ### See Also
