@@ -1,2 +1,58 @@
+// Scalpel — ScalpelCommands
+// SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import Torch
+
+/// The `scalpel` command: transfer learning for medical image classification.
+public struct RootCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "scalpel",
+        abstract: "Transfer learning for medical image classification, on libtorch.",
+        discussion: """
+            Adapt a CNN pretrained on natural images to a medical task with any published fine-tuning \
+            strategy, and measure what you got.
+            """,
+        version: ScalpelVersion.current,
+        subcommands: [DemoCommand.self, InfoCommand.self])
+
+    public init() {}
+
+    /// Parses `arguments`, runs the command and exits; errors become one-line messages and exit code 1.
+    public static func runMain(_ arguments: [String]? = nil) {
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch let error as TorchError {
+            exitWithMessage("error: \(error)")
+        } catch let error as SerializationError {
+            exitWithMessage("error: \(error)")
+        } catch let error as CommandError {
+            exitWithMessage("error: \(error)")
+        } catch {
+            exit(withError: error)
+        }
+    }
+
+    static func exitWithMessage(_ message: String) -> Never {
+        var standardError = StandardError()
+        print(message, to: &standardError)
+        Self.exit(withError: ExitCode.failure)
+    }
+}
+
+/// Scalpel's version, printed by `scalpel --version`.
+public enum ScalpelVersion {
+    public static let current = "0.1.0"
+}
+
+/// A command-line problem the user can fix: the message says what was wrong and what to do.
+public struct CommandError: Error, CustomStringConvertible, Equatable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) {
+        FileHandleOutput.standardError(string)
+    }
+}

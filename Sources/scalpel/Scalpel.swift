@@ -1,2 +1,10 @@
+// Scalpel — the command-line tool
+// SPDX-License-Identifier: Apache-2.0
 import ScalpelCommands
-print("x")
+
+@main
+struct Scalpel {
+    static func main() {
+        RootCommand.runMain()
+    }
+}
