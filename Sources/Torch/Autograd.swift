@@ -38,9 +38,13 @@ extension Tensor {
     }
 
     /// Back-propagates from this tensor (a scalar unless `gradient` is given) into every leaf's gradient.
-    public func backward(gradient: Tensor? = nil, retainGraph: Bool = false, createGraph: Bool = false) throws {
+    ///
+    /// - Parameter retainGraph: keep the graph for another pass; nil means `createGraph`, as in PyTorch
+    ///   (a graph built for higher-order gradients still needs the saved values of the first one).
+    public func backward(gradient: Tensor? = nil, retainGraph: Bool? = nil, createGraph: Bool = false) throws {
+        let retain = retainGraph ?? createGraph
         try withExtendedLifetime(gradient) {
-            try shimCall { ctorch_backward(rawHandle, gradient?.rawHandle, retainGraph, createGraph, $0) }
+            try shimCall { ctorch_backward(rawHandle, gradient?.rawHandle, retain, createGraph, $0) }
         }
     }
 }
@@ -50,10 +54,12 @@ extension Tensor {
 ///
 /// - Parameters:
 ///   - gradientOutputs: weights for each output (the vector of a vector-Jacobian product); nil for scalars.
+///   - retainGraph: keep the graph for another pass; nil means `createGraph`, as in PyTorch.
 ///   - allowUnused: return nil for an input the outputs do not depend on instead of throwing.
 public func gradients(of outputs: [Tensor], withRespectTo inputs: [Tensor], gradientOutputs: [Tensor]? = nil,
-                      retainGraph: Bool = false, createGraph: Bool = false,
+                      retainGraph: Bool? = nil, createGraph: Bool = false,
                       allowUnused: Bool = false) throws -> [Tensor?] {
+    let retainGraph = retainGraph ?? createGraph
     if let gradientOutputs, gradientOutputs.count != outputs.count {
         throw TorchError(kind: .invalidValue,
                          message: "\(gradientOutputs.count) output gradients given for \(outputs.count) outputs",

@@ -55,6 +55,22 @@ extension Tensor {
         try lhs.binary(CTORCH_DIV, scalar: Double(rhs), integral: true)
     }
 
+    // An Int on the left keeps an integer tensor integral too (`2 - x` is int64 for int64 `x`, as in Python);
+    // without these, an integer literal there would become a Double and promote the result to float.
+    public static func + (lhs: Int, rhs: Tensor) throws -> Tensor {
+        try rhs.binary(CTORCH_ADD, scalar: Double(lhs), integral: true, scalarFirst: true)
+    }
+    public static func - (lhs: Int, rhs: Tensor) throws -> Tensor {
+        try rhs.binary(CTORCH_SUB, scalar: Double(lhs), integral: true, scalarFirst: true)
+    }
+    public static func * (lhs: Int, rhs: Tensor) throws -> Tensor {
+        try rhs.binary(CTORCH_MUL, scalar: Double(lhs), integral: true, scalarFirst: true)
+    }
+    /// True division: floating point even for integer tensors.
+    public static func / (lhs: Int, rhs: Tensor) throws -> Tensor {
+        try rhs.binary(CTORCH_DIV, scalar: Double(lhs), integral: true, scalarFirst: true)
+    }
+
     public static prefix func - (operand: Tensor) throws -> Tensor { try operand.unary(CTORCH_NEG, "-") }
 
     /// Element-wise power with broadcasting.

@@ -5,17 +5,23 @@ internal import CTorch
 extension Tensor {
     /// A tensor of `shape` filled with `value` (`torch.full`).
     public static func full(_ shape: [Int], value: Double, dtype: DType = .float32, on device: Device = .cpu) throws -> Tensor {
-        try withDims(shape) { dims, count in
-            try shimTensor { ctorch_full(dims, count, value, dtype.cValue, device.cValue, $0, $1) }
-        }
+        try filled(shape, value, dtype, device)
     }
 
     public static func zeros(_ shape: [Int], dtype: DType = .float32, on device: Device = .cpu) throws -> Tensor {
-        try full(shape, value: 0, dtype: dtype, on: device)
+        try filled(shape, 0, dtype, device)
     }
 
     public static func ones(_ shape: [Int], dtype: DType = .float32, on device: Device = .cpu) throws -> Tensor {
-        try full(shape, value: 1, dtype: dtype, on: device)
+        try filled(shape, 1, dtype, device)
+    }
+
+    /// `torch.full`, reporting errors as `operation` (the public API the caller used).
+    static func filled(_ shape: [Int], _ value: Double, _ dtype: DType, _ device: Device,
+                       _ operation: String = #function) throws -> Tensor {
+        try withDims(shape) { dims, count in
+            try shimTensor(operation) { ctorch_full(dims, count, value, dtype.cValue, device.cValue, $0, $1) }
+        }
     }
 
     /// Uninitialised memory: every element must be written before it is read.

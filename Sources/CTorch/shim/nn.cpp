@@ -110,6 +110,10 @@ ctorch_status ctorch_interpolate(ctorch_tensor input, const int64_t *size, bool 
     TORCH_CHECK_VALUE(x.dim() == 4, "interpolate expects a [N, C, H, W] tensor, got shape ", x.sizes());
     TORCH_CHECK_VALUE(size[0] > 0 && size[1] > 0, "interpolate output size must be positive, got [", size[0], ", ",
                       size[1], "]");
+    // As torch.nn.functional.interpolate: both options only mean something for bilinear sampling.
+    TORCH_CHECK_VALUE(bilinear || !align_corners,
+                      "interpolate: align_corners can only be set with bilinear mode, not nearest");
+    TORCH_CHECK_VALUE(bilinear || !antialias, "interpolate: antialias can only be set with bilinear mode, not nearest");
     if (!bilinear) {
       *out = wrap(at::upsample_nearest2d(x, pair(size)));
     } else if (antialias) {

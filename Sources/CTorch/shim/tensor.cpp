@@ -159,7 +159,12 @@ ctorch_status ctorch_to_device(ctorch_tensor tensor, ctorch_device device, ctorc
 ctorch_status ctorch_contiguous(ctorch_tensor tensor, ctorch_memory_format format, ctorch_tensor *out,
                                 ctorch_error *error) {
   *out = nullptr;
-  return guarded(error, [&] { *out = wrap(unwrap(tensor).contiguous(toMemoryFormat(format))); });
+  return guarded(error, [&] {
+    const auto &t = unwrap(tensor);
+    // libtorch's contiguous() rejects Preserve; here it means "dense in the layout the tensor already suggests".
+    auto memoryFormat = format == CTORCH_PRESERVE ? t.suggest_memory_format() : toMemoryFormat(format);
+    *out = wrap(t.contiguous(memoryFormat));
+  });
 }
 
 ctorch_status ctorch_clone(ctorch_tensor tensor, ctorch_tensor *out, ctorch_error *error) {
