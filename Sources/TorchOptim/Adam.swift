@@ -39,9 +39,11 @@ public class Adam: Optimizer {
     public let name: String
     /// Whether weight decay shrinks the parameters directly (AdamW) instead of adding to the gradient.
     public let decoupledWeightDecay: Bool
-    /// Shared by every group.
+    /// Added to the denominator; shared by every group (restored by ``load(stateDict:)``, like the next two).
     public private(set) var eps: Double
+    /// Whether the running maximum of the second moment is used (AMSGrad).
     public private(set) var amsgrad: Bool
+    /// Whether the optimizer ascends.
     public private(set) var maximize: Bool
 
     private let table: ParameterTable

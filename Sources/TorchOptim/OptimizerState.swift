@@ -17,7 +17,9 @@ public struct OptimizerState {
     /// Metadata key under which ``write(to:)`` stores the JSON record.
     public static let metadataKey = "scalpel.optimizer"
 
+    /// The algorithm, its options and every group's hyperparameters, keys and shapes.
     public var configuration: OptimizerConfiguration
+    /// The per-parameter state, keyed `<parameter key>.<slot>`, on the parameters' devices.
     public var tensors: StateDict
 
     public init(configuration: OptimizerConfiguration, tensors: StateDict) {
@@ -55,9 +57,11 @@ public struct OptimizerConfiguration: Codable, Sendable, Equatable {
     /// The layout of this record; bumped when fields change meaning.
     public static let currentFormatVersion = 1
 
+    /// ``currentFormatVersion`` when written by this build; loading refuses any other.
     public var formatVersion: Int
     /// `SGD`, `Adam` or `AdamW`.
     public var optimizer: String
+    /// The parameter groups in order.
     public var groups: [Group]
     /// SGD.
     public var dampening: Double?
@@ -67,13 +71,17 @@ public struct OptimizerConfiguration: Codable, Sendable, Equatable {
     public var eps: Double?
     /// Adam, AdamW.
     public var amsgrad: Bool?
+    /// Whether the optimizer ascends.
     public var maximize: Bool
 
     /// One parameter group: its name, parameter keys and shapes in order, and hyperparameters.
     public struct Group: Codable, Sendable, Equatable {
         public var name: String
+        /// The parameters' keys in group order; loading requires the same keys in the same order.
         public var parameterKeys: [String]
+        /// The parameters' shapes, aligned with ``parameterKeys``; loading requires the same shapes.
         public var parameterShapes: [[Int]]
+        /// The learning rate in effect when the state was taken (a scheduler's latest value).
         public var learningRate: Double
         public var weightDecay: Double
         /// SGD.

@@ -14,7 +14,9 @@ import Torch
 /// p ← p − learningRate · g
 /// ```
 /// Per-group ``ParameterGroup/learningRate``, ``ParameterGroup/weightDecay`` and
-/// ``ParameterGroup/momentum`` override the defaults; ``ParameterGroup/betas`` is rejected.
+/// ``ParameterGroup/momentum`` override the defaults; ``ParameterGroup/betas`` is rejected. Float16,
+/// bfloat16, float32 and float64 parameters are supported, mixed freely within a group: each step makes
+/// one kernel call per group, device and dtype.
 public final class SGD: Optimizer {
     /// Hyperparameters of one group.
     struct Settings {
@@ -28,9 +30,12 @@ public final class SGD: Optimizer {
 
     private let table: ParameterTable
     private var settings: [Settings]
-    /// Shared by every group.
+    /// Scales the gradient added to a momentum buffer by `1 − dampening`; shared by every group (restored by
+    /// ``load(stateDict:)``, like the next two).
     public private(set) var dampening: Double
+    /// Whether momentum is Nesterov's.
     public private(set) var nesterov: Bool
+    /// Whether the optimizer ascends.
     public private(set) var maximize: Bool
     /// Momentum buffers by group and parameter; nil until the parameter's first step with momentum.
     private var buffers: [[Tensor?]]
