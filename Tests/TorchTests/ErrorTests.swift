@@ -180,6 +180,13 @@ func expectTorchError(_ kind: TorchError.Kind, operation: String, mentions: [Str
                          mentions: ["[3]", "[2, 2]"]) { _ = try meanSquaredError(x, Tensor.zeros([3])) }
     }
 
+    @Test func invalidRuntimeSettings() throws {
+        expectTorchError(.invalidValue, operation: "TorchRuntime.configure(seed:threads:deterministic:)",
+                         mentions: ["thread count must be positive", "0"]) {
+            try TorchRuntime.configure(threads: 0)
+        }
+    }
+
     @Test func linearAlgebraFailures() throws {
         let singular = try Tensor([1, 2, 2, 4] as [Double], shape: [2, 2])
         expectTorchError(.linearAlgebra, operation: "inverse()", mentions: ["singular"]) { _ = try singular.inverse() }

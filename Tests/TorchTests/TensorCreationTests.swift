@@ -1,5 +1,6 @@
 // Scalpel — TorchTests
 // SPDX-License-Identifier: Apache-2.0
+import Foundation
 import Testing
 import Torch
 import TorchTestSupport
@@ -52,6 +53,12 @@ extension OpCase {
             return [try Tensor.rand([3], generator: generator), try Tensor.randn([3], generator: generator),
                     try Tensor.randint(high: 100, shape: [3], generator: generator)]
         }),
+        // Seeds the process-wide default generator: a test running concurrently that draws from it could
+        // interleave (none of this target's tests does between these two lines; run with --no-parallel).
+        OpCase("manual_seed_rand", rtol: 0, atol: 0) { _ in
+            try TorchRuntime.configure(seed: 77)
+            return try Tensor.rand([4])
+        },
     ])
 }
 
@@ -147,6 +154,17 @@ extension OpCase {
 }
 
 @Suite struct GeneratorTests {
+    /// The fixtures pin the PyTorch they were made with (MANIFEST.json); exact comparisons such as the
+    /// random draws only hold against that libtorch.
+    @Test func fixturesWereMadeWithTheLinkedLibtorch() throws {
+        let data = try Data(contentsOf: Fixtures(bundle: .module).url("MANIFEST.json"))
+        let manifest = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let torch = try #require(manifest["torch"] as? String)
+        let release = torch.split(separator: "+").first.map(String.init) ?? torch
+        #expect(TorchRuntime.version == release, "libtorch \(TorchRuntime.version), fixtures from torch \(torch)")
+        #expect(TorchRuntime.threadCount > 0)
+    }
+
     @Test func sameSeedGivesSameNumbers() throws {
         let a = try Tensor.randn([50], generator: Generator(seed: 42))
         let b = try Tensor.randn([50], generator: Generator(seed: 42))
