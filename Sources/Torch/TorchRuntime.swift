@@ -31,3 +31,33 @@ public enum TorchRuntime {
         try shimCall { ctorch_cuda_synchronize(Int32(index), $0) }
     }
 }
+
+/// Scalpel's caching CPU allocator: freed tensor memory of 1 MiB and more is kept for reuse instead
+/// of being returned to the system and page-faulted back in on the next training step.
+///
+/// It is on unless the environment sets `SCALPEL_CPU_ALLOCATOR=system`; `SCALPEL_CPU_CACHE_MB`
+/// bounds what it keeps (default: half the physical memory).
+public enum CPUMemoryCache {
+    public struct Statistics: Sendable, Equatable {
+        /// Bytes held in free blocks, ready for reuse.
+        public var cachedBytes: UInt64
+        public var limitBytes: UInt64
+        /// Large allocations served from the cache / from the system.
+        public var hits: UInt64
+        public var misses: UInt64
+    }
+
+    public static var isEnabled: Bool { ctorch_cpu_cache_enabled() }
+
+    public static var statistics: Statistics {
+        var cached: UInt64 = 0, limit: UInt64 = 0, hits: UInt64 = 0, misses: UInt64 = 0
+        ctorch_cpu_cache_statistics(&cached, &limit, &hits, &misses)
+        return Statistics(cachedBytes: cached, limitBytes: limit, hits: hits, misses: misses)
+    }
+
+    /// Gives every cached block back to the system (e.g. between two phases with different sizes).
+    public static func release() { ctorch_cpu_cache_release() }
+
+    /// Caps the bytes kept for reuse.
+    public static func setLimit(bytes: UInt64) { ctorch_cpu_cache_set_limit(bytes) }
+}

@@ -83,6 +83,15 @@ bool ctorch_is_grad_enabled(void);
 /** Sets the calling thread's grad mode and returns the previous one. */
 bool ctorch_set_grad_enabled(bool enabled);
 
+/* The caching CPU allocator (shim/allocator.cpp): freed blocks of 1 MiB and more are kept for reuse
+ * instead of going back to the system. Off when the environment sets SCALPEL_CPU_ALLOCATOR=system. */
+bool ctorch_cpu_cache_enabled(void);
+void ctorch_cpu_cache_statistics(uint64_t *cached_bytes, uint64_t *limit_bytes, uint64_t *hits, uint64_t *misses);
+/** Gives every cached block back to the system. */
+void ctorch_cpu_cache_release(void);
+/** Caps the bytes kept for reuse (releasing the cache if it holds more). */
+void ctorch_cpu_cache_set_limit(uint64_t bytes);
+
 /* Random generators. */
 CTORCH_MUST_CHECK ctorch_status ctorch_generator_new(uint64_t seed, ctorch_device device, ctorch_generator *out,
                                                      ctorch_error *error);
