@@ -107,16 +107,20 @@ public struct StateDictError: Error, Sendable, Equatable, CustomStringConvertibl
     public var unexpectedKeys: [String]
     /// Keys whose shape or dtype differs.
     public var mismatches: [KeyMismatch]
+    /// The weight file the state dict came from, when there was one.
+    public var source: String?
 
-    public init(model: String, missingKeys: [String], unexpectedKeys: [String], mismatches: [KeyMismatch]) {
+    public init(model: String, missingKeys: [String], unexpectedKeys: [String], mismatches: [KeyMismatch],
+                source: String? = nil) {
         self.model = model
         self.missingKeys = missingKeys
         self.unexpectedKeys = unexpectedKeys
         self.mismatches = mismatches
+        self.source = source
     }
 
     public var description: String {
-        "state dict does not match \(model)"
+        (source.map { "\($0): " } ?? "") + "state dict does not match \(model)"
             + Self.listing(missing: missingKeys, unexpected: unexpectedKeys, mismatched: mismatches)
     }
 
