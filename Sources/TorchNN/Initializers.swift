@@ -76,6 +76,18 @@ public enum Initialization {
         }
     }
 
+    /// A trainable weight of `shape` and, if asked, a trainable bias `[shape[0]]`, initialised with
+    /// ``defaultLayerInitialization(weight:bias:generator:)`` (what `nn.Conv2d` and `nn.Linear` do).
+    public static func makeDefaultWeightAndBias(shape: [Int], bias hasBias: Bool,
+                                                generator: Generator?) throws -> (weight: Tensor, bias: Tensor?) {
+        let weight = try Tensor.empty(shape)
+        let bias = try hasBias ? Tensor.empty([shape[0]]) : nil
+        try defaultLayerInitialization(weight: weight, bias: bias, generator: generator)
+        try weight.setRequiresGradient(true)
+        try bias?.setRequiresGradient(true)
+        return (weight, bias)
+    }
+
     private static func fan(of tensor: Tensor, _ mode: FanMode) throws -> Int {
         let (fanIn, fanOut) = try fans(of: tensor)
         let fan = mode == .fanIn ? fanIn : fanOut

@@ -40,12 +40,7 @@ public enum PyTorchCheckpoint {
     ///   compressed, is big-endian, names a global other than the allowed ones, or holds something other than
     ///   tensors.
     public static func read(contentsOf url: URL) throws -> StateDict {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url, options: .alwaysMapped)
-        } catch {
-            throw SerializationError(source: url.path, reason: "cannot be read (\(error.localizedDescription))")
-        }
+        let data = try mappedContents(of: url)
         return try read(data, source: url.path)
     }
 

@@ -12,12 +12,7 @@ public enum SafeTensors {
 
     /// Reads every tensor of a `.safetensors` file onto the CPU, in file order.
     public static func read(contentsOf url: URL) throws -> (tensors: StateDict, metadata: [String: String]) {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url, options: .alwaysMapped)
-        } catch {
-            throw SerializationError(source: url.path, reason: "cannot be read (\(error.localizedDescription))")
-        }
+        let data = try mappedContents(of: url)
         return try read(data, source: url.path)
     }
 

@@ -1,5 +1,6 @@
 // Scalpel — Torch
 // SPDX-License-Identifier: Apache-2.0
+import Foundation
 
 /// Named tensors in a fixed order: a model's `state_dict()` or the contents of a weight file.
 ///
@@ -53,4 +54,13 @@ public struct SerializationError: Error, Sendable, CustomStringConvertible, Equa
     }
 
     public var description: String { "\(source): \(reason)" }
+}
+
+/// The bytes of a weight file, memory-mapped; a failure names the file.
+func mappedContents(of url: URL) throws -> Data {
+    do {
+        return try Data(contentsOf: url, options: .alwaysMapped)
+    } catch {
+        throw SerializationError(source: url.path, reason: "cannot be read (\(error.localizedDescription))")
+    }
 }

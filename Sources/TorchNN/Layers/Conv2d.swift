@@ -51,11 +51,9 @@ public final class Conv2d: Layer {
         self.padding = padding
         self.dilation = dilation
         self.groups = groups
-        weight = try Tensor.empty([outputChannels, inputChannels / groups, kernelSize.height, kernelSize.width])
-        self.bias = try bias ? Tensor.empty([outputChannels]) : nil
-        try Initialization.defaultLayerInitialization(weight: weight, bias: self.bias, generator: generator)
-        try weight.setRequiresGradient(true)
-        try self.bias?.setRequiresGradient(true)
+        (weight, self.bias) = try Initialization.makeDefaultWeightAndBias(
+            shape: [outputChannels, inputChannels / groups, kernelSize.height, kernelSize.width], bias: bias,
+            generator: generator)
     }
 
     public var hasBias: Bool { bias != nil }

@@ -26,11 +26,8 @@ public final class Linear: Layer {
         precondition(inputFeatures > 0 && outputFeatures > 0, "Linear feature counts must be positive")
         self.inputFeatures = inputFeatures
         self.outputFeatures = outputFeatures
-        weight = try Tensor.empty([outputFeatures, inputFeatures])
-        self.bias = try bias ? Tensor.empty([outputFeatures]) : nil
-        try Initialization.defaultLayerInitialization(weight: weight, bias: self.bias, generator: generator)
-        try weight.setRequiresGradient(true)
-        try self.bias?.setRequiresGradient(true)
+        (weight, self.bias) = try Initialization.makeDefaultWeightAndBias(
+            shape: [outputFeatures, inputFeatures], bias: bias, generator: generator)
     }
 
     public var hasBias: Bool { bias != nil }
