@@ -42,22 +42,27 @@ let package = Package(
         .target(name: "TorchNN", dependencies: ["Torch"]),
         .target(name: "TorchOptim", dependencies: ["Torch", "TorchNN"]),
 
+        // Domain: backbones with cut points.
+        .target(name: "ScalpelModels", dependencies: ["Torch", "TorchNN"]),
+
         // Product: the command-line tool.
         .target(
             name: "ScalpelCommands",
-            dependencies: ["Torch", "TorchNN", "TorchOptim",
+            dependencies: ["Torch", "TorchNN", "TorchOptim", "ScalpelModels",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "scalpel", dependencies: ["ScalpelCommands"]),
         .executableTarget(name: "scalpel-bench", dependencies: ["Torch", "TorchNN", "TorchOptim"]),
 
         // Tests.
-        .target(name: "TorchTestSupport", dependencies: ["Torch"], path: "Tests/TorchTestSupport"),
+        .target(name: "TorchTestSupport", dependencies: ["Torch", "TorchNN"], path: "Tests/TorchTestSupport"),
         .testTarget(name: "CTorchTests", dependencies: ["CTorch"]),
         .testTarget(name: "TorchTests", dependencies: ["Torch", "TorchTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TorchNNTests", dependencies: ["TorchNN", "TorchTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TorchOptimTests", dependencies: ["TorchOptim", "TorchTestSupport"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "ScalpelModelsTests", dependencies: ["ScalpelModels", "TorchTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ScalpelCommandsTests", dependencies: ["ScalpelCommands"]),
     ],

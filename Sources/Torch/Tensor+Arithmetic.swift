@@ -79,6 +79,10 @@ extension Tensor {
     /// Python's `%`: the result has the sign of the divisor.
     public func remainder(_ divisor: Tensor) throws -> Tensor { try binary(CTORCH_REMAINDER, divisor) }
     public func remainder(_ divisor: Double) throws -> Tensor { try binary(CTORCH_REMAINDER, scalar: divisor) }
+    /// Keeps integer tensors integral.
+    public func remainder(_ divisor: Int) throws -> Tensor {
+        try binary(CTORCH_REMAINDER, scalar: Double(divisor), integral: true)
+    }
     /// Python's `//`.
     public func floorDivide(_ divisor: Tensor) throws -> Tensor { try binary(CTORCH_FLOOR_DIVIDE, divisor) }
     public func maximum(_ other: Tensor) throws -> Tensor { try binary(CTORCH_MAXIMUM, other) }

@@ -5,7 +5,7 @@ import Torch
 
 /// Loads the PyTorch-generated fixtures a test target ships in its `Fixtures/` resource folder.
 /// They are made by `scripts/fixtures/make_fixtures.py`; see `scripts/fixtures/README.md`.
-public struct Fixtures {
+public struct Fixtures: Sendable {
     public let directory: URL
 
     /// - Parameter bundle: the test target's `Bundle.module`.

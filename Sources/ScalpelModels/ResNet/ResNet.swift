@@ -1,0 +1,87 @@
+// Scalpel — ScalpelModels
+// SPDX-License-Identifier: Apache-2.0
+import Torch
+import TorchNN
+
+/// ResNet-18/34/50/101/152 with torchvision's keys and computation.
+///
+/// See "Deep Residual Learning for Image Recognition", He et al. 2015 <https://arxiv.org/abs/1512.03385>,
+/// and torchvision's `models/resnet.py` (v1.5: the bottleneck's stride sits on its 3×3 convolution).
+///
+/// Cut points: block level `stem` (after the max-pool), `layer1` … `layer4`; layer level every
+/// residual block (`layer3.2`). Keys: `conv1`, `bn1`, `layer{1-4}.{i}.…`, `fc`.
+public final class ResNet: Backbone {
+    public let architecture: Architecture
+    let conv1: Conv2d, bn1: BatchNorm2d, relu = ReLU()
+    let maxpool = MaxPool2d(kernelSize: 3, stride: 2, padding: 1)
+    let layers: [Sequential]
+    public private(set) var fc: any Layer
+    public private(set) var classCount: Int
+    public let featureLinks: [FeatureLink]
+    public let cutPoints: [CutPoint]
+    public let featureCount: Int
+
+    /// - Parameter architecture: one of `.resnet18` … `.resnet152`.
+    public init(_ architecture: Architecture, classCount: Int = 1000, generator: Generator? = nil) throws {
+        let (bottleneck, depths): (Bool, [Int]) = switch architecture {
+        case .resnet18: (false, [2, 2, 2, 2])
+        case .resnet34: (false, [3, 4, 6, 3])
+        case .resnet50: (true, [3, 4, 6, 3])
+        case .resnet101: (true, [3, 4, 23, 3])
+        case .resnet152: (true, [3, 8, 36, 3])
+        default: throw ArchitectureError("\(architecture.rawValue) is not a ResNet")
+        }
+        self.architecture = architecture
+        conv1 = try convolution(3, 64, kernel: 7, stride: 2, generator: generator)
+        bn1 = try BatchNorm2d(featureCount: 64)
+        var chain = FeatureChainBuilder(inputChannels: 3)
+        chain.append("conv1", conv1, channels: 64, stride: 2)
+        chain.append("bn1", bn1)
+        chain.append("relu", relu)
+        chain.append("maxpool", maxpool, stride: 2)
+        chain.markCut(.block, name: "stem")
+        chain.markCut(.layer, name: "stem")
+        var layers: [Sequential] = []
+        var channels = 64
+        let expansion = bottleneck ? Bottleneck.expansion : BasicBlock.expansion
+        for (stage, (planes, depth)) in zip([64, 128, 256, 512], depths).enumerated() {
+            var blocks: [any Layer] = []
+            for index in 0 ..< depth {
+                let stride = stage > 0 && index == 0 ? 2 : 1
+                let block: any Layer = bottleneck
+                    ? try Bottleneck(inputChannels: channels, planes: planes, stride: stride, generator: generator)
+                    : try BasicBlock(inputChannels: channels, planes: planes, stride: stride, generator: generator)
+                channels = planes * expansion
+                blocks.append(block)
+                chain.append("layer\(stage + 1).\(index)", block, channels: channels, stride: stride, cut: .layer)
+            }
+            chain.markCut(.block, name: "layer\(stage + 1)")
+            layers.append(Sequential(blocks))
+        }
+        self.layers = layers
+        featureLinks = chain.links
+        cutPoints = chain.cutPoints
+        featureCount = channels
+        self.classCount = classCount
+        fc = try Self.makeClassifier(features: channels, classCount: classCount, generator: generator)
+    }
+
+    public var namedChildren: [(String, any Module)] {
+        [("conv1", conv1), ("bn1", bn1), ("relu", relu), ("maxpool", maxpool)]
+            + layers.enumerated().map { ("layer\($0.offset + 1)", $0.element as any Module) } + [("fc", fc)]
+    }
+
+    public func forwardHead(_ features: Tensor, preLogits: Bool) throws -> Tensor {
+        let pooled = try features.adaptiveAvgPool2d(outputSize: (1, 1)).flattened(from: 1)
+        return preLogits ? pooled : try fc(pooled)
+    }
+
+    public func resetClassifier(classCount: Int, generator: Generator? = nil) throws {
+        fc = try Self.makeClassifier(features: featureCount, classCount: classCount, generator: generator)
+        self.classCount = classCount
+    }
+
+    static func makeClassifier(features: Int, classCount: Int, generator: Generator?) throws -> any Layer {
+        classCount == 0 ? Identity() : try Linear(inputFeatures: features, outputFeatures: classCount, generator: generator)
+    }
+}
