@@ -42,7 +42,11 @@ let package = Package(
         .target(name: "TorchNN", dependencies: ["Torch"]),
         .target(name: "TorchOptim", dependencies: ["Torch", "TorchNN"]),
 
-        // Domain: backbones with cut points.
+        // Image decoding through Debian's libjpeg-turbo and libpng (scripts/setup installs them).
+        .target(name: "CImageCodecs", linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]),
+
+        // Domain: backbones with cut points; data.
+        .target(name: "ScalpelData", dependencies: ["Torch", "CImageCodecs"]),
         .target(name: "ScalpelModels", dependencies: ["Torch", "TorchNN"]),
 
         // Product: the command-line tool.
@@ -63,6 +67,8 @@ let package = Package(
         .testTarget(name: "TorchOptimTests", dependencies: ["TorchOptim", "TorchTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ScalpelModelsTests", dependencies: ["ScalpelModels", "TorchTestSupport"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "ScalpelDataTests", dependencies: ["ScalpelData", "TorchTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ScalpelCommandsTests", dependencies: ["ScalpelCommands"]),
     ],

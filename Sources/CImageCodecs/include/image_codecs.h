@@ -1,0 +1,33 @@
+/* Scalpel — CImageCodecs: JPEG and PNG decoding through Debian's libjpeg-turbo and libpng, with their
+ * longjmp-based error handling contained here so a corrupt file is an error, never an exit or a crash.
+ * SPDX-License-Identifier: Apache-2.0 */
+#ifndef SCALPEL_IMAGE_CODECS_H
+#define SCALPEL_IMAGE_CODECS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** A decoded image: `height × width × channels` samples, row-major, interleaved. 8-bit samples are
+ * bytes; 16-bit samples are native-endian uint16 values (bytes_per_sample = 2). Free with
+ * scalpel_image_free. */
+typedef struct scalpel_image {
+  uint8_t *pixels;
+  int32_t width;
+  int32_t height;
+  int32_t channels;         /* 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA */
+  int32_t bytes_per_sample; /* 1 or 2 */
+} scalpel_image;
+
+/** 0 on success; otherwise non-zero with a message (what libjpeg/libpng said) in `message`. */
+int scalpel_decode_jpeg(const uint8_t *data, size_t size, scalpel_image *out, char *message, size_t capacity);
+int scalpel_decode_png(const uint8_t *data, size_t size, scalpel_image *out, char *message, size_t capacity);
+void scalpel_image_free(scalpel_image *image);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
