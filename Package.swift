@@ -55,7 +55,7 @@ let package = Package(
             dependencies: ["Torch", "TorchNN", "TorchOptim", "ScalpelModels",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "scalpel", dependencies: ["ScalpelCommands"]),
-        .executableTarget(name: "scalpel-bench", dependencies: ["Torch", "TorchNN", "TorchOptim"]),
+        .executableTarget(name: "scalpel-bench", dependencies: ["Torch", "TorchNN", "TorchOptim", "ScalpelModels"]),
 
         // Tests.
         .target(name: "TorchTestSupport", dependencies: ["Torch", "TorchNN"], path: "Tests/TorchTestSupport"),
@@ -66,7 +66,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "TorchOptimTests", dependencies: ["TorchOptim", "TorchTestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "ScalpelModelsTests", dependencies: ["ScalpelModels", "TorchTestSupport"],
+        .testTarget(name: "ScalpelModelsTests", dependencies: ["ScalpelModels", "ScalpelData", "TorchTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ScalpelDataTests", dependencies: ["ScalpelData", "TorchTestSupport"],
                     resources: [.copy("Fixtures")]),

@@ -1,24 +1,46 @@
 // Scalpel — benchmark: the Swift side of bench/run (see bench/README.md).
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import ScalpelModels
 import Torch
 import TorchNN
 import TorchOptim
 
-/// Cases: name → (image size, batch). The same as bench/pytorch_bench.py.
-let cases: [String: (size: Int, batch: Int)] = [
-    "train-resnet18-224-b32": (224, 32),
-    "train-resnet18-28-b64": (28, 64),
-]
+/// A case name reads `KIND-ARCHITECTURE-SIZE-bBATCH`, e.g. `train-resnet18-224-b32`, `infer-resnet50-224-b32`,
+/// `latency-efficientnet_lite0-224-b1`; bench/pytorch_bench.py parses the same names.
+struct BenchCase {
+    enum Kind: String { case train, infer, latency }
+    var kind: Kind
+    var architecture: Architecture
+    var size: Int
+    var batch: Int
 
-struct Arguments {
-    var caseName = ""
+    init(_ name: String) throws {
+        let parts = name.split(separator: "-").map(String.init)
+        guard parts.count >= 4, let kind = Kind(rawValue: parts[0]), let size = Int(parts[parts.count - 2]),
+              parts.last!.hasPrefix("b"), let batch = Int(parts.last!.dropFirst())
+        else { throw BenchError("case '\(name)' is not KIND-ARCHITECTURE-SIZE-bBATCH with KIND train, infer or latency") }
+        self.kind = kind
+        architecture = try Architecture(named: parts[1 ..< parts.count - 2].joined(separator: "-"))
+        self.size = size
+        self.batch = batch
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+struct Options {
+    var benchCase: BenchCase
     var steps = 5
     var warmup = 2
     var threads = 2
     var channelsLast = true
 
     init(_ arguments: [String]) throws {
+        var name: String?
         var iterator = arguments.makeIterator()
         while let argument = iterator.next() {
             switch argument {
@@ -26,18 +48,12 @@ struct Arguments {
             case "--warmup": warmup = Int(iterator.next() ?? "") ?? warmup
             case "--threads": threads = Int(iterator.next() ?? "") ?? threads
             case "--layout": channelsLast = iterator.next() != "contiguous"
-            default: caseName = argument
+            default: name = argument
             }
         }
-        guard cases[caseName] != nil else {
-            throw CommandLineError("unknown case '\(caseName)'; cases: \(cases.keys.sorted().joined(separator: ", "))")
-        }
+        guard let name else { throw BenchError("usage: scalpel-bench CASE [--steps N] [--warmup N] [--threads N] [--layout contiguous|channels-last]") }
+        benchCase = try BenchCase(name)
     }
-}
-
-struct CommandLineError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// Converts every 4-D parameter and buffer to channels-last memory order in place.
@@ -47,39 +63,53 @@ func useChannelsLast(_ module: any Module) throws {
     }
 }
 
-func trainingRate(_ arguments: Arguments) throws -> Double {
-    let (size, batch) = cases[arguments.caseName]!
-    try TorchRuntime.configure(seed: 0, threads: arguments.threads)
-    let model = try ResNet18(classCount: 10)
-    model.setMode(.training)
-    var images = try Tensor.randn([batch, 3, size, size])
-    let labels = try Tensor.randint(high: 10, shape: [batch])
-    if arguments.channelsLast {
+/// Seconds per step: the median over `steps` after `warmup` unmeasured steps.
+func medianSeconds(steps: Int, warmup: Int, _ step: () throws -> Void) rethrows -> Double {
+    var times: [Double] = []
+    for index in 0 ..< warmup + steps {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try step()
+        if index >= warmup { times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9) }
+    }
+    return times.sorted()[times.count / 2]
+}
+
+/// Images per second for the case.
+func imagesPerSecond(_ options: Options) throws -> Double {
+    let c = options.benchCase
+    try TorchRuntime.configure(seed: 0, threads: options.threads)
+    let model = try c.architecture.makeModel(classCount: c.kind == .train ? 10 : 1000)
+    var images = try Tensor.randn([c.batch, 3, c.size, c.size])
+    if options.channelsLast {
         try useChannelsLast(model)
         images = try images.channelsLast()
     }
-    let optimizer = try Adam([ParameterGroup(parameters: model.parameters())], learningRate: 1e-3)
-    var times: [Double] = []
-    for step in 0 ..< arguments.warmup + arguments.steps {
-        let start = DispatchTime.now().uptimeNanoseconds
-        try optimizer.zeroGradients()
-        let loss = try crossEntropy(logits: model(images), targets: labels)
-        try loss.backward()
-        try optimizer.step()
-        if step >= arguments.warmup {
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    let seconds: Double
+    switch c.kind {
+    case .train:
+        model.setMode(.training)
+        let labels = try Tensor.randint(high: 10, shape: [c.batch])
+        let optimizer = try Adam([ParameterGroup(parameters: model.parameters())], learningRate: 1e-3)
+        seconds = try medianSeconds(steps: options.steps, warmup: options.warmup) {
+            try optimizer.zeroGradients()
+            try crossEntropy(logits: model(images), targets: labels).backward()
+            try optimizer.step()
+        }
+    case .infer, .latency:
+        model.setMode(.evaluation)
+        seconds = try withNoGrad {
+            try medianSeconds(steps: options.steps, warmup: options.warmup) { _ = try model(images) }
         }
     }
-    times.sort()
-    return Double(batch) / times[times.count / 2]
+    return Double(c.batch) / seconds
 }
 
 do {
-    let arguments = try Arguments(Array(CommandLine.arguments.dropFirst()))
-    let rate = try trainingRate(arguments)
-    let layout = arguments.channelsLast ? "channels-last" : "contiguous"
-    print("{\"case\": \"\(arguments.caseName)\", \"images_per_second\": \(rate), \"layout\": \"\(layout)\", "
-          + "\"torch\": \"\(TorchRuntime.version)\", \"threads\": \(TorchRuntime.threadCount)}")
+    let options = try Options(Array(CommandLine.arguments.dropFirst()))
+    let rate = try imagesPerSecond(options)
+    let layout = options.channelsLast ? "channels-last" : "contiguous"
+    print("{\"images_per_second\": \(rate), \"layout\": \"\(layout)\", \"torch\": \"\(TorchRuntime.version)\", "
+          + "\"threads\": \(TorchRuntime.threadCount)}")
 } catch {
     FileHandle.standardError.write(Data("scalpel-bench: \(error)\n".utf8))
     exit(1)
