@@ -13,7 +13,7 @@ public struct RootCommand: ParsableCommand {
             strategy, and measure what you got.
             """,
         version: ScalpelVersion.current,
-        subcommands: [DemoCommand.self, InfoCommand.self])
+        subcommands: [DemoCommand.self, InfoCommand.self, ModelsCommand.self])
 
     public init() {}
 

@@ -10,10 +10,33 @@ import TorchNN
 ///
 /// Cut points: block level `stem` (after the max-pool), `layer1` … `layer4`; layer level every
 /// residual block (`layer3.2`). Keys: `conv1`, `bn1`, `layer{1-4}.{i}.…`, `fc`.
+///
+/// ``SlimTop`` builds TransFusion's slim variant (Raghu et al. 2019, "Transfusion: Understanding
+/// Transfer Learning for Medical Imaging" <https://arxiv.org/abs/1902.07208>; the TTL authors'
+/// `slim_resnet50`): the stages from a given one on have their bottleneck width divided, with the same
+/// keys and fresh initialisation.
 public final class ResNet: Backbone {
+    /// TransFusion's "slim" top: stages `firstStage` … 4 are built with `planes / widthDivisor`
+    /// (so `layer4` of ResNet-50 halved outputs 1024 channels and `fc` takes 1024 features).
+    public struct SlimTop: Sendable, Hashable {
+        /// The first slimmed stage, 1 … 4 (`layer4` is 4).
+        public var firstStage: Int
+        /// What the stage width is divided by (TransFusion: 2).
+        public var widthDivisor: Int
+
+        public init(firstStage: Int, widthDivisor: Int = 2) {
+            self.firstStage = firstStage
+            self.widthDivisor = widthDivisor
+        }
+    }
+
     public let architecture: Architecture
+    /// The slimmed stages, if built with one (nil: torchvision's widths).
+    public let slimTop: SlimTop?
     let conv1: Conv2d, bn1: BatchNorm2d, relu = ReLU()
     let maxpool = MaxPool2d(kernelSize: 3, stride: 2, padding: 1)
+    /// torchvision's `avgpool` module (no keys), applied by ``forwardHead(_:preLogits:)``.
+    let avgpool = AdaptiveAvgPool2d(outputSize: 1)
     let layers: [Sequential]
     public private(set) var fc: any Layer
     public private(set) var classCount: Int
@@ -21,8 +44,13 @@ public final class ResNet: Backbone {
     public let cutPoints: [CutPoint]
     public let featureCount: Int
 
-    /// - Parameter architecture: one of `.resnet18` … `.resnet152`.
-    public init(_ architecture: Architecture, classCount: Int = 1000, generator: Generator? = nil) throws {
+    /// - Parameters:
+    ///   - architecture: one of `.resnet18` … `.resnet152`.
+    ///   - slimTop: TransFusion's slim stages (nil: torchvision's network).
+    /// - Throws: ``ArchitectureError`` for another architecture or a slim stage outside 1 … 4, or a
+    ///   divisor that does not divide the stage width.
+    public init(_ architecture: Architecture, classCount: Int = 1000, generator: Generator? = nil,
+                slimTop: SlimTop? = nil) throws {
         let (bottleneck, depths): (Bool, [Int]) = switch architecture {
         case .resnet18: (false, [2, 2, 2, 2])
         case .resnet34: (false, [3, 4, 6, 3])
@@ -31,7 +59,14 @@ public final class ResNet: Backbone {
         case .resnet152: (true, [3, 8, 36, 3])
         default: throw ArchitectureError("\(architecture.rawValue) is not a ResNet")
         }
+        if let slimTop {
+            guard (1 ... 4).contains(slimTop.firstStage), slimTop.widthDivisor >= 1, 64 % slimTop.widthDivisor == 0 else {
+                throw ArchitectureError(
+                    "slim top needs a first stage in 1 … 4 and a width divisor of 64 (1, 2, 4, …), got stage \(slimTop.firstStage), divisor \(slimTop.widthDivisor)")
+            }
+        }
         self.architecture = architecture
+        self.slimTop = slimTop
         conv1 = try convolution(3, 64, kernel: 7, stride: 2, generator: generator)
         bn1 = try BatchNorm2d(featureCount: 64)
         var chain = FeatureChainBuilder(inputChannels: 3)
@@ -44,7 +79,8 @@ public final class ResNet: Backbone {
         var layers: [Sequential] = []
         var channels = 64
         let expansion = bottleneck ? Bottleneck.expansion : BasicBlock.expansion
-        for (stage, (planes, depth)) in zip([64, 128, 256, 512], depths).enumerated() {
+        for (stage, (fullPlanes, depth)) in zip([64, 128, 256, 512], depths).enumerated() {
+            let planes = slimTop.map { stage + 1 >= $0.firstStage ? fullPlanes / $0.widthDivisor : fullPlanes } ?? fullPlanes
             var blocks: [any Layer] = []
             for index in 0 ..< depth {
                 let stride = stage > 0 && index == 0 ? 2 : 1
@@ -68,11 +104,12 @@ public final class ResNet: Backbone {
 
     public var namedChildren: [(String, any Module)] {
         [("conv1", conv1), ("bn1", bn1), ("relu", relu), ("maxpool", maxpool)]
-            + layers.enumerated().map { ("layer\($0.offset + 1)", $0.element as any Module) } + [("fc", fc)]
+            + layers.enumerated().map { ("layer\($0.offset + 1)", $0.element as any Module) }
+            + [("avgpool", avgpool), ("fc", fc)]
     }
 
     public func forwardHead(_ features: Tensor, preLogits: Bool) throws -> Tensor {
-        let pooled = try features.adaptiveAvgPool2d(outputSize: (1, 1)).flattened(from: 1)
+        let pooled = try avgpool(features).flattened(from: 1)
         return preLogits ? pooled : try fc(pooled)
     }
 

@@ -103,6 +103,6 @@ public final class BatchNorm2d: Layer, ModeDependent {
         if updatesStatistics, let batchesTracked {
             try batchesTracked.copyInPlace(from: batchesTracked + 1)
         }
-        return output
+        return notifyingObserver(input: input, output: output)
     }
 }

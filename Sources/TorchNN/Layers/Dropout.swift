@@ -27,7 +27,8 @@ public final class Dropout: Layer, ModeDependent {
     /// - Parameter input: any shape.
     /// - Returns: same shape, dtype and device; the input itself in evaluation mode.
     public func callAsFunction(_ input: Tensor) throws -> Tensor {
-        guard mode == .training else { return input }
-        return try input.dropout(probability: probability, training: true, generator: generator)
+        guard mode == .training else { return notifyingObserver(input: input, output: input) }
+        return notifyingObserver(
+            input: input, output: try input.dropout(probability: probability, training: true, generator: generator))
     }
 }

@@ -18,6 +18,6 @@ public final class Flatten: Layer {
 
     /// - Throws: ``TorchError`` if an axis is out of range for the input's rank, or the start comes after the end.
     public func callAsFunction(_ input: Tensor) throws -> Tensor {
-        try input.flattened(from: startAxis, to: endAxis)
+        notifyingObserver(input: input, output: try input.flattened(from: startAxis, to: endAxis))
     }
 }

@@ -8,5 +8,5 @@ import Torch
 public final class Identity: Layer {
     public init() {}
 
-    public func callAsFunction(_ input: Tensor) throws -> Tensor { input }
+    public func callAsFunction(_ input: Tensor) throws -> Tensor { notifyingObserver(input: input, output: input) }
 }

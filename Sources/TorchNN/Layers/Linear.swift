@@ -41,6 +41,6 @@ public final class Linear: Layer {
     /// - Returns: `[…, outputFeatures]`.
     /// - Throws: ``TorchError`` if the last axis, dtype or device does not match.
     public func callAsFunction(_ input: Tensor) throws -> Tensor {
-        try input.linear(weight: weight, bias: bias)
+        notifyingObserver(input: input, output: try input.linear(weight: weight, bias: bias))
     }
 }

@@ -31,8 +31,9 @@ public final class MaxPool2d: Layer {
     /// - Throws: ``TorchError`` for a rank other than 3 or 4, padding above half the kernel, or an input
     ///   smaller than the window.
     public func callAsFunction(_ input: Tensor) throws -> Tensor {
-        try input.maxPool2d(kernelSize: kernelSize.pair, stride: stride.pair, padding: padding.pair,
-                            dilation: dilation.pair, ceilMode: ceilMode)
+        notifyingObserver(input: input, output: try input.maxPool2d(
+            kernelSize: kernelSize.pair, stride: stride.pair, padding: padding.pair, dilation: dilation.pair,
+            ceilMode: ceilMode))
     }
 }
 
@@ -61,8 +62,9 @@ public final class AvgPool2d: Layer {
     /// - Throws: ``TorchError`` for a rank other than 3 or 4, padding above half the kernel, or an input
     ///   smaller than the window.
     public func callAsFunction(_ input: Tensor) throws -> Tensor {
-        try input.avgPool2d(kernelSize: kernelSize.pair, stride: stride.pair, padding: padding.pair,
-                            ceilMode: ceilMode, countIncludePad: countIncludesPadding)
+        notifyingObserver(input: input, output: try input.avgPool2d(
+            kernelSize: kernelSize.pair, stride: stride.pair, padding: padding.pair, ceilMode: ceilMode,
+            countIncludePad: countIncludesPadding))
     }
 }
 
@@ -81,6 +83,6 @@ public final class AdaptiveAvgPool2d: Layer {
     /// - Returns: `[N, C, outputSize.height, outputSize.width]`.
     /// - Throws: ``TorchError`` for a rank other than 3 or 4.
     public func callAsFunction(_ input: Tensor) throws -> Tensor {
-        try input.adaptiveAvgPool2d(outputSize: outputSize.pair)
+        notifyingObserver(input: input, output: try input.adaptiveAvgPool2d(outputSize: outputSize.pair))
     }
 }
