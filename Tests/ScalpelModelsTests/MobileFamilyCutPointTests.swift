@@ -105,6 +105,31 @@ import TorchTestSupport
         #expect(throws: ArchitectureError.self) { try model.resetClassifier(classCount: -1, generator: nil) }
     }
 
+    /// torchvision's initialisation: convolutions N(0, 2 / fan_out) with zero biases, batch norms 1 / 0,
+    /// classifiers U(±1/√out) (EfficientNet) or N(0, 0.01²) (MobileNets) with zero biases.
+    @Test(arguments: architectures)
+    func initialisationFollowsTorchvision(_ architecture: Architecture) throws {
+        let model = try architecture.makeModel(classCount: 10, generator: try Generator(seed: 11))
+        for (key, tensor) in try model.stateDict().entries {
+            let shape = tensor.shape
+            if key.hasSuffix(".bias") || key.hasSuffix("running_mean") {
+                #expect(try tensor.abs().max().item() == 0, "\(key)")
+            } else if key.hasSuffix("running_var") || (key.hasSuffix(".weight") && shape.count == 1) {
+                #expect(try tensor.min().item() == 1 && tensor.max().item() == 1, "\(key)")
+            } else if shape.count == 4, shape[0] * shape[2] * shape[3] >= 256 {
+                let expected = (2.0 / Double(shape[0] * shape[2] * shape[3])).squareRoot()
+                let std = try tensor.standardDeviation().item()
+                #expect(abs(std / expected - 1) < 0.2, "\(key): std \(std), expected \(expected)")
+            } else if shape.count == 2, key.hasPrefix("classifier.") {
+                if architecture.family == .efficientnet {
+                    #expect(try tensor.abs().max().item() <= 1 / Double(shape[0]).squareRoot(), "\(key)")
+                } else {
+                    #expect(abs(try tensor.standardDeviation().item() - 0.01) < 0.002, "\(key)")
+                }
+            }
+        }
+    }
+
     @Test func efficientNetStochasticDepthRisesLinearly() throws {
         let model = try EfficientNet(.efficientnetB0, classCount: 10)
         let blocks = model.featureLinks.compactMap { $0.layer as? InvertedResidual }
