@@ -2,9 +2,10 @@
 // SPDX-License-Identifier: Apache-2.0
 import Torch
 
-/// Builds the VGG family (being written).
+/// Builds the VGG family for ``Architecture/makeModel(classCount:generator:)``.
 enum VGGFactory {
+    /// - Throws: ``ArchitectureError`` when `architecture` is not a VGG.
     static func make(_ architecture: Architecture, classCount: Int, generator: Generator?) throws -> any Backbone {
-        throw ArchitectureError("\(architecture.rawValue) is not available in this build yet")
+        try VGG(architecture, classCount: classCount, generator: generator)
     }
 }
