@@ -130,6 +130,19 @@ import TorchTestSupport
         }
     }
 
+    /// MACs and parameters at 224 px equal ptflops 0.7.5's on torchvision 0.29.2 with module hooks only
+    /// (`get_model_complexity_info(m, (3, 224, 224), backend='pytorch',
+    /// backend_specific_config={'count_functional': False})`): the same leaf modules run, SE and head
+    /// `avgpool` included, and MobileNetV2's functional pooling is not counted.
+    @Test(arguments: [(Architecture.efficientnetB0, 401_669_732, 5_288_548), (.efficientnetB3, 993_660_472, 12_233_232),
+                      (.mobilenetV2, 320_237_288, 3_504_872), (.mobilenetV3Large, 228_356_576, 5_483_032)])
+    func complexityMatchesPtflops(_ architecture: Architecture, macs: Int, parameters: Int) throws {
+        let model = try architecture.makeModel(classCount: 1000, generator: try Generator(seed: 1))
+        let complexity = try ModelComplexity.measure(model, inputSize: 224)
+        #expect(complexity.parameters == parameters)
+        #expect(complexity.macs.total == macs)
+    }
+
     @Test func efficientNetStochasticDepthRisesLinearly() throws {
         let model = try EfficientNet(.efficientnetB0, classCount: 10)
         let blocks = model.featureLinks.compactMap { $0.layer as? InvertedResidual }

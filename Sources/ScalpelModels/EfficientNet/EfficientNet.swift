@@ -20,6 +20,8 @@ import TorchNN
 public final class EfficientNet: Backbone {
     public let architecture: Architecture
     let features: Sequential
+    /// torchvision's `avgpool` module (no keys), applied by ``forwardHead(_:preLogits:)``.
+    let avgpool = AdaptiveAvgPool2d(outputSize: 1)
     /// `[Dropout, Linear]` (`[Dropout, Identity]` without classes).
     public private(set) var classifier: Sequential
     public private(set) var classCount: Int
@@ -96,13 +98,15 @@ public final class EfficientNet: Backbone {
                                  try Self.makeLinear(features: featureCount, classCount: classCount, generator: generator)])
     }
 
-    public var namedChildren: [(String, any Module)] { [("features", features), ("classifier", classifier)] }
+    public var namedChildren: [(String, any Module)] {
+        [("features", features), ("avgpool", avgpool), ("classifier", classifier)]
+    }
 
     /// - Parameter features: `[N, featureCount, h, w]`.
     /// - Returns: `[N, classCount]` logits (dropout, then `classifier.1`), or the pooled `[N, featureCount]`
     ///   when `preLogits` or without classes.
     public func forwardHead(_ features: Tensor, preLogits: Bool) throws -> Tensor {
-        let pooled = try features.adaptiveAvgPool2d(outputSize: (1, 1)).flattened(from: 1)
+        let pooled = try avgpool(features).flattened(from: 1)
         return preLogits || classCount == 0 ? pooled : try classifier(pooled)
     }
 

@@ -19,6 +19,8 @@ import TorchNN
 public final class MobileNetV3: Backbone {
     public let architecture = Architecture.mobilenetV3Large
     let features: Sequential
+    /// torchvision's `avgpool` module (no keys), applied by ``forwardHead(_:preLogits:)``.
+    let avgpool = AdaptiveAvgPool2d(outputSize: 1)
     /// `[Linear, Hardswish, Dropout, Linear]` (the last an Identity without classes).
     public private(set) var classifier: Sequential
     public private(set) var classCount: Int
@@ -68,13 +70,15 @@ public final class MobileNetV3: Backbone {
         ])
     }
 
-    public var namedChildren: [(String, any Module)] { [("features", features), ("classifier", classifier)] }
+    public var namedChildren: [(String, any Module)] {
+        [("features", features), ("avgpool", avgpool), ("classifier", classifier)]
+    }
 
     /// - Parameter features: `[N, 960, h, w]`.
     /// - Returns: `[N, classCount]` logits, or `[N, 1280]` (after `classifier.0` and Hardswish, before the
     ///   dropout) when `preLogits` or without classes.
     public func forwardHead(_ features: Tensor, preLogits: Bool) throws -> Tensor {
-        let pooled = try features.adaptiveAvgPool2d(outputSize: (1, 1)).flattened(from: 1)
+        let pooled = try avgpool(features).flattened(from: 1)
         guard preLogits || classCount == 0 else { return try classifier(pooled) }
         return try classifier[1](classifier[0](pooled))
     }

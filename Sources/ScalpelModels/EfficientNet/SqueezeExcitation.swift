@@ -10,6 +10,8 @@ import TorchNN
 /// Keys: `fc1.weight` `[squeeze, C, 1, 1]`, `fc1.bias`, `fc2.weight` `[C, squeeze, 1, 1]`, `fc2.bias`.
 /// EfficientNet uses SiLU and a sigmoid gate; MobileNetV3 ReLU and a hard sigmoid.
 final class SqueezeExcitation: Layer {
+    /// torchvision's `avgpool` module (no keys): the squeeze.
+    let avgpool = AdaptiveAvgPool2d(outputSize: 1)
     let fc1: Conv2d, fc2: Conv2d
     let activation: any Layer
     let scaleActivation: any Layer
@@ -23,12 +25,12 @@ final class SqueezeExcitation: Layer {
     }
 
     var namedChildren: [(String, any Module)] {
-        [("fc1", fc1), ("fc2", fc2), ("activation", activation), ("scale_activation", scaleActivation)]
+        [("avgpool", avgpool), ("fc1", fc1), ("fc2", fc2), ("activation", activation),
+         ("scale_activation", scaleActivation)]
     }
 
     func callAsFunction(_ input: Tensor) throws -> Tensor {
-        let squeezed = try input.adaptiveAvgPool2d(outputSize: (1, 1))
-        let scale = try scaleActivation(fc2(activation(fc1(squeezed))))
+        let scale = try scaleActivation(fc2(activation(fc1(avgpool(input)))))
         return try scale * input
     }
 }
