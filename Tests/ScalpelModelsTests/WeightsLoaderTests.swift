@@ -1,0 +1,131 @@
+// Scalpel — ScalpelModelsTests
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import Testing
+import Torch
+import TorchNN
+import TorchTestSupport
+@testable import ScalpelModels
+
+/// ``Backbone/loadPretrained(from:classCount:inputChannels:generator:)`` on ResNet-18: first-conv
+/// adaptation, classifier reset, exact reports, and refusal of another architecture's file.
+@Suite(.serialized) struct WeightsLoaderTests {
+    /// A randomly initialised ResNet-18 saved as safetensors, and its state dict.
+    func pretrainedFile(_ architecture: Architecture = .resnet18, seed: UInt64 = 11) throws -> (URL, StateDict) {
+        let source = try architecture.makeModel(classCount: 1000, generator: Generator(seed: seed))
+        for (key, tensor) in source.namedTensors() where key.hasSuffix("running_mean") || key.hasSuffix("running_var") {
+            try tensor.uniformInPlace(low: 0.5, high: 1.5, generator: Generator(seed: 3))
+        }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("pretrained-\(UUID().uuidString).safetensors")
+        try source.saveWeights(to: url)
+        return (url, try SafeTensors.read(contentsOf: url).tensors)
+    }
+
+    @Test func adaptsTheFirstConvAndResetsTheClassifier() throws {
+        let (url, file) = try pretrainedFile()
+        defer { try? FileManager.default.removeItem(at: url) }
+        let model = try Architecture.resnet18.makeModel(classCount: 1000, generator: Generator(seed: 99))
+        let report = try model.loadPretrained(from: url, classCount: 3, inputChannels: 1, generator: Generator(seed: 5))
+
+        let loadedWeights = try model.stateDict()
+        assertClose(try #require(loadedWeights["conv1.weight"]),
+                    try #require(file["conv1.weight"]).sum(axes: [1], keepDimensions: true), rtol: 1e-6, atol: 1e-7)
+        #expect(loadedWeights["conv1.weight"]?.shape == [64, 1, 7, 7])
+        #expect(loadedWeights["fc.weight"]?.shape == [3, 512])
+        #expect(loadedWeights["fc.bias"]?.shape == [3])
+        #expect(model.classCount == 3)
+        for (key, tensor) in loadedWeights.entries where !["conv1.weight", "fc.weight", "fc.bias"].contains(key) {
+            assertEqual(tensor, try #require(file[key]), key)
+        }
+        #expect(report.adapted == ["conv1.weight"])
+        #expect(report.reset == ["fc.weight", "fc.bias"])
+        #expect(report.loaded == loadedWeights.keys.filter { !["conv1.weight", "fc.weight", "fc.bias"].contains($0) })
+        #expect(report.defaulted.isEmpty && report.discarded.isEmpty && report.renamed.isEmpty)
+        #expect(report.source == url.path)
+        #expect(report.description.contains("adapted conv1.weight; reset fc.weight, fc.bias"))
+
+        // The adapted network takes grey images.
+        model.setMode(.evaluation)
+        let logits = try model(Tensor.randn([2, 1, 64, 64], generator: Generator(seed: 1)))
+        #expect(logits.shape == [2, 3])
+    }
+
+    @Test func sameTaskLoadsEverything() throws {
+        let (url, file) = try pretrainedFile()
+        defer { try? FileManager.default.removeItem(at: url) }
+        let model = try Architecture.resnet18.makeModel()
+        let report = try model.loadPretrained(from: url)
+        #expect(report.loaded == file.keys && report.adapted.isEmpty && report.reset.isEmpty)
+        for (key, tensor) in try model.stateDict().entries {
+            assertEqual(tensor, try #require(file[key]), key)
+        }
+    }
+
+    @Test func otherChannelCountsRepeatAndRescale() throws {
+        let (url, file) = try pretrainedFile()
+        defer { try? FileManager.default.removeItem(at: url) }
+        let model = try Architecture.resnet18.makeModel(classCount: 10)
+        let report = try model.loadPretrained(from: url, inputChannels: 4)
+        let rgb = try #require(file["conv1.weight"])
+        let expected = try Tensor.cat([rgb, rgb.slice(axis: 1, start: 0, end: 1)], axis: 1) * 0.75
+        assertClose(try #require(model.stateDict()["conv1.weight"]), expected, rtol: 1e-6, atol: 1e-7)
+        #expect(report.adapted == ["conv1.weight"] && report.reset == ["fc.weight", "fc.bias"])
+        #expect(model.classCount == 10)
+    }
+
+    @Test func identityHeadDiscardsTheClassifier() throws {
+        let (url, _) = try pretrainedFile()
+        defer { try? FileManager.default.removeItem(at: url) }
+        let model = try Architecture.resnet18.makeModel()
+        let report = try model.loadPretrained(from: url, classCount: 0)
+        #expect(report.discarded == ["fc.weight", "fc.bias"] && report.reset.isEmpty)
+        model.setMode(.evaluation)
+        let features = try model(Tensor.randn([1, 3, 32, 32]))
+        #expect(features.shape == [1, 512])
+    }
+
+    @Test func olderFilesWithoutBatchCountersLoad() throws {
+        let (url, file) = try pretrainedFile()
+        defer { try? FileManager.default.removeItem(at: url) }
+        let old = try StateDict(file.entries.filter { !$0.key.hasSuffix("num_batches_tracked") }.map { ($0.key, $0.tensor) })
+        let model = try Architecture.resnet18.makeModel()
+        let report = try model.loadPretrained(old, source: "old.pth")
+        #expect(report.defaulted.count == 20 && report.defaulted.first == "bn1.num_batches_tracked")
+        #expect(report.loaded.count + report.defaulted.count == file.count)
+    }
+
+    @Test func anotherArchitecturesFileNamesTheKeys() throws {
+        let (url, _) = try pretrainedFile(.resnet34)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let model = try Architecture.resnet18.makeModel()
+        let before = try #require(model.stateDict()["conv1.weight"]).clone()
+        let error = try #require(throws: StateDictError.self) {
+            try model.loadPretrained(from: url, classCount: 2, inputChannels: 1)
+        }
+        #expect(error.source == url.path)
+        #expect(error.description.contains("unexpected key(s): layer1.2.conv1.weight"))
+        #expect(error.unexpectedKeys.count == 8 * 12)  // 8 extra BasicBlocks of 12 keys
+        // Nothing changed.
+        #expect(model.classCount == 1000)
+        assertEqual(try #require(model.stateDict()["conv1.weight"]), before)
+    }
+
+    @Test func adaptInputConvFollowsTimm() throws {
+        let weight = try Tensor.randn([4, 6, 3, 3], generator: Generator(seed: 2))
+        // Six channels (two RGB triples) to one: each triple summed, then the triples' sums kept per channel pair.
+        let one = try PretrainedLoader.adaptInputConv(weight, inputChannels: 1)
+        #expect(one.shape == [4, 2, 3, 3])
+        #expect(throws: ArchitectureError.self) { try PretrainedLoader.adaptInputConv(weight, inputChannels: 4) }
+        #expect(try PretrainedLoader.adaptInputConv(weight, inputChannels: 6) === weight)
+    }
+
+    @Test func legacyDenseNetKeysAreModernised() {
+        #expect(PretrainedLoader.modernKey("features.denseblock1.denselayer1.norm.1.weight")
+            == "features.denseblock1.denselayer1.norm1.weight")
+        #expect(PretrainedLoader.modernKey("features.denseblock4.denselayer16.conv.2.weight")
+            == "features.denseblock4.denselayer16.conv2.weight")
+        #expect(PretrainedLoader.modernKey("features.denseblock1.denselayer1.norm1.weight")
+            == "features.denseblock1.denselayer1.norm1.weight")
+        #expect(PretrainedLoader.modernKey("layer1.0.conv1.weight") == "layer1.0.conv1.weight")
+    }
+}
