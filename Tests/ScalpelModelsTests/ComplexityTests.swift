@@ -179,6 +179,17 @@ import TorchNN
         #expect(complexity.macs.total == 37_689_832)
     }
 
+    /// The mobile family's squeeze-excitation and head pools are tensor methods there and modules in
+    /// torchvision; ptflops at 64×64 (same command as above, `run(m, 64)`).
+    @Test(arguments: [(Architecture.efficientnetB0, 34_550_372, 5_288_548),
+                      (.mobilenetV3Large, 22_337_216, 5_483_032), (.mobilenetV2, 27_318_248, 3_504_872)])
+    func mobileFamilyMatchesPtflops(_ architecture: Architecture, _ macs: Int, _ parameters: Int) throws {
+        let model = try architecture.makeModel(generator: Generator(seed: 7))
+        let complexity = try ModelComplexity.measure(model, inputSize: 64)
+        #expect(complexity.parameters == parameters)
+        #expect(complexity.macs.total == macs)
+    }
+
     @Test func cutPointRows() throws {
         let model = try ResNet(.resnet18, generator: Generator(seed: 6))
         let rows = try ModelComplexity.measureCutPoints(model, inputSize: 64, classCount: 3)

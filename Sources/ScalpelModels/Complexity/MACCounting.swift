@@ -23,9 +23,8 @@ import TorchNN
 /// `out += identity` and `torch.cat` are not counted either.
 ///
 /// One exception keeps the figures equal to ptflops's on torchvision's models: where torchvision calls
-/// an `nn.ReLU` module (which ptflops counts) but the Scalpel block applies `relu()` as a tensor method,
-/// the block declares it through ``InlineActivationReporting`` and the counter adds the activation's
-/// elements. ResNet's `BasicBlock` and `Bottleneck` do.
+/// a module ptflops counts (`self.relu(out)`, `self.avgpool(x)`) but the Scalpel layer applies a tensor
+/// method, the layer declares it through ``InlineOperationReporting`` and the counter adds it.
 ///
 /// The figures are those of ptflops with `backend_specific_config={'count_functional': False}`, the
 /// module-hook counting of ptflops 0.6 that the TTL paper reports (ResNet-50: 4.12 GMACs). ptflops ≥ 0.7
@@ -51,24 +50,55 @@ public struct MACCount: Sendable, Hashable, Codable {
     public var giga: Double { Double(total) / 1e9 }
 }
 
-/// A layer that applies element-wise activations as tensor methods (`relu()`) where the PyTorch original
-/// calls an activation module that ptflops counts (`self.relu(out)`): it names the leaf layers whose
-/// output (shape) each such activation takes, so ``ModelComplexity`` counts them too.
+/// An operation a Scalpel layer applies as a tensor method where the PyTorch original calls a module
+/// that ptflops counts, anchored to a leaf layer so the counter can size it.
+public enum InlineOperation {
+    /// A ReLU-family activation (`self.relu(out)` in torchvision) of `layer`'s output, or of a tensor of
+    /// that shape (the sum after a residual connection): counts its elements.
+    case activation(after: any Layer)
+    /// A pooling module (torchvision's `avgpool`, squeeze-excitation's `avgpool`) applied to the output of
+    /// the leaf layer that ran last before `layer`, whose result `layer` then takes: counts the
+    /// pooled tensor's elements.
+    case pooling(before: any Layer)
+}
+
+/// A layer or backbone that applies, as tensor methods, operations that ptflops counts as modules in the
+/// PyTorch original (`relu()` for torchvision's `nn.ReLU`, `adaptiveAvgPool2d` for an
+/// `nn.AdaptiveAvgPool2d`): it lists them so ``ModelComplexity`` counts them too.
 ///
-/// A layer listed twice stands for two activations after it.
-public protocol InlineActivationReporting: Module {
-    /// Leaf layers each followed, in the forward pass, by one inline ReLU-family activation of the same shape.
-    var layersFollowedByInlineActivation: [any Layer] { get }
+/// Conforming here: ResNet's `BasicBlock` and `Bottleneck` (their inline ReLUs), the mobile family's
+/// squeeze-excitation (its pool), EfficientNet and MobileNetV3 (the head's pool, counted while the
+/// classifier runs, so not with `classCount: 0`). MobileNetV2 needs nothing: torchvision pools it with
+/// `F.adaptive_avg_pool2d`, which ptflops does not count either.
+public protocol InlineOperationReporting: Module {
+    /// The inline operations of one forward call; an entry listed twice happens twice.
+    var inlineOperations: [InlineOperation] { get }
 }
 
-extension BasicBlock: InlineActivationReporting {
+extension BasicBlock: InlineOperationReporting {
     // torchvision: relu(bn1(conv1(x))); relu(bn2(conv2(·)) + identity), the sum having bn2's shape.
-    var layersFollowedByInlineActivation: [any Layer] { [bn1, bn2] }
+    var inlineOperations: [InlineOperation] { [.activation(after: bn1), .activation(after: bn2)] }
 }
 
-extension Bottleneck: InlineActivationReporting {
+extension Bottleneck: InlineOperationReporting {
     // torchvision: relu after bn1 and bn2, and after bn3(conv3(·)) + identity (bn3's shape).
-    var layersFollowedByInlineActivation: [any Layer] { [bn1, bn2, bn3] }
+    var inlineOperations: [InlineOperation] {
+        [.activation(after: bn1), .activation(after: bn2), .activation(after: bn3)]
+    }
+}
+
+extension SqueezeExcitation: InlineOperationReporting {
+    // torchvision: fc1(avgpool(input)); the input is the output of the block's previous leaf layer.
+    var inlineOperations: [InlineOperation] { [.pooling(before: fc1)] }
+}
+
+extension EfficientNet: InlineOperationReporting {
+    // torchvision: classifier(flatten(avgpool(features(x)))).
+    public var inlineOperations: [InlineOperation] { classifier.count > 0 ? [.pooling(before: classifier[0])] : [] }
+}
+
+extension MobileNetV3: InlineOperationReporting {
+    public var inlineOperations: [InlineOperation] { classifier.count > 0 ? [.pooling(before: classifier[0])] : [] }
 }
 
 /// ptflops's rule for one leaf layer call, for all samples of the batch.
@@ -101,30 +131,39 @@ enum MACRule {
     }
 }
 
-/// Sums ``MACRule`` over the calls it sees, plus the declared inline activations.
+/// Sums ``MACRule`` over the calls it sees, plus the declared inline operations.
 final class MACCounter: ForwardObserver, @unchecked Sendable {
     private(set) var count = MACCount()
-    /// Leaf layer → number of inline activations that follow it.
-    private let inlineActivations: [ObjectIdentifier: Int]
+    /// Leaf layer → inline activations after it and inline poolings before it.
+    private var activationsAfter: [ObjectIdentifier: Int] = [:]
+    private var poolingsBefore: [ObjectIdentifier: Int] = [:]
+    /// The output shape of the last leaf layer call.
+    private var lastOutputShape: [Int]?
 
     init(model: any Module) {
-        var inline: [ObjectIdentifier: Int] = [:]
         for (_, module) in model.namedModules() {
-            guard let reporting = module as? any InlineActivationReporting else { continue }
-            for layer in reporting.layersFollowedByInlineActivation {
-                inline[ObjectIdentifier(layer), default: 0] += 1
+            guard let reporting = module as? any InlineOperationReporting else { continue }
+            for operation in reporting.inlineOperations {
+                switch operation {
+                case .activation(let layer): activationsAfter[ObjectIdentifier(layer), default: 0] += 1
+                case .pooling(let layer): poolingsBefore[ObjectIdentifier(layer), default: 0] += 1
+                }
             }
         }
-        inlineActivations = inline
     }
 
     func layerDidForward(_ layer: any Layer, inputShape: [Int], outputShape: [Int]) {
+        let identifier = ObjectIdentifier(layer)
+        if let poolings = poolingsBefore[identifier], let pooled = lastOutputShape {
+            add(poolings * pooled.reduce(1, *), .pooling)
+        }
         if let rule = MACRule.macs(of: layer, inputShape: inputShape, outputShape: outputShape) {
             add(rule.1, rule.0)
         }
-        if let activations = inlineActivations[ObjectIdentifier(layer)] {
+        if let activations = activationsAfter[identifier] {
             add(activations * outputShape.reduce(1, *), .activation)
         }
+        lastOutputShape = outputShape
     }
 
     private func add(_ macs: Int, _ kind: MACCount.Kind) {
