@@ -2,9 +2,9 @@
 // SPDX-License-Identifier: Apache-2.0
 import Torch
 
-/// Builds the EfficientNetLite family (being written).
+/// Builds the EfficientNet-Lite family: ``EfficientNetLite`` (Lite0, Lite1, Lite2).
 enum EfficientNetLiteFactory {
     static func make(_ architecture: Architecture, classCount: Int, generator: Generator?) throws -> any Backbone {
-        throw ArchitectureError("\(architecture.rawValue) is not available in this build yet")
+        try EfficientNetLite(architecture, classCount: classCount, generator: generator)
     }
 }
