@@ -101,7 +101,7 @@ public final class EfficientNetLite: Backbone {
         cutPoints = chain.cutPoints
         dropout = Dropout(probability: dropoutRate)
         self.classCount = classCount
-        fc = try ResNet.makeClassifier(features: 1280, classCount: classCount, generator: g)
+        fc = try Self.makeClassifier(classCount: classCount, generator: g)
     }
 
     public var namedChildren: [(String, any Module)] {
@@ -116,7 +116,12 @@ public final class EfficientNetLite: Backbone {
     }
 
     public func resetClassifier(classCount: Int, generator: Generator? = nil) throws {
-        fc = try ResNet.makeClassifier(features: featureCount, classCount: classCount, generator: generator)
+        fc = try Self.makeClassifier(classCount: classCount, generator: generator)
         self.classCount = classCount
+    }
+
+    /// `_fc`: Linear(1280, classCount) with PyTorch's default initialisation (identity for 0 classes).
+    static func makeClassifier(classCount: Int, generator: Generator?) throws -> any Layer {
+        classCount == 0 ? Identity() : try Linear(inputFeatures: 1280, outputFeatures: classCount, generator: generator)
     }
 }
