@@ -119,6 +119,39 @@ import TorchTestSupport
         #expect(try PretrainedLoader.adaptInputConv(weight, inputChannels: 6) === weight)
     }
 
+    @Test func legacyDenseNetFileLoads() throws {
+        let source = try Architecture.densenet121.makeModel(generator: Generator(seed: 4))
+        let legacy = try StateDict(source.stateDict().entries.map { key, tensor in
+            // torchvision's published DenseNet files: `norm.1.weight` for `norm1.weight`, and no batch counters.
+            (key.replacingOccurrences(of: #"\.(norm|relu|conv)([12])\."#, with: ".$1.$2.", options: .regularExpression), tensor)
+        }.filter { !$0.0.hasSuffix("num_batches_tracked") })
+        let model = try Architecture.densenet121.makeModel(generator: Generator(seed: 8))
+        let report = try model.loadPretrained(legacy, source: "densenet121-legacy.pth", classCount: 2, inputChannels: 1)
+        #expect(report.renamed.first == .init(from: "features.denseblock1.denselayer1.norm.1.weight",
+                                              to: "features.denseblock1.denselayer1.norm1.weight"))
+        #expect(report.renamed.count == 58 * 10)  // 58 dense layers: norm1 (4 tensors), conv1, norm2 (4), conv2
+        #expect(report.adapted == ["features.conv0.weight"] && report.reset == ["classifier.weight", "classifier.bias"])
+        let loaded = try model.stateDict()
+        for (key, tensor) in try source.stateDict().entries where report.loaded.contains(key) {
+            assertEqual(try #require(loaded[key]), tensor, key)
+        }
+    }
+
+    /// The real EfficientNet-Lite0 ImageNet file (legacy `.pth`), where `scripts/setup` put it, adapted
+    /// to a two-class grey-scale task.
+    @Test func liteZeroImageNetFileAdapts() throws {
+        let entry = try WeightsRegistry.defaultEntry(for: .efficientnetLite0)
+        let store = WeightStore(folder: FileManager.default.temporaryDirectory.appendingPathComponent("none-\(UUID())"),
+                                sitePackages: [])
+        guard let file = try store.locate(entry),
+              let model = try? Architecture.efficientnetLite0.makeModel() else { return }  // not set up / not built
+        let report = try model.loadPretrained(from: file, classCount: 2, inputChannels: 1)
+        #expect(report.adapted == ["_conv_stem.weight"] && report.reset == ["_fc.weight", "_fc.bias"])
+        #expect(report.loaded.count + 3 + report.defaulted.count == model.namedTensors().count)
+        let rgb = try #require(try WeightFile.read(contentsOf: file)["_conv_stem.weight"])
+        assertClose(try #require(model.stateDict()["_conv_stem.weight"]), try rgb.sum(axes: [1], keepDimensions: true))
+    }
+
     @Test func legacyDenseNetKeysAreModernised() {
         #expect(PretrainedLoader.modernKey("features.denseblock1.denselayer1.norm.1.weight")
             == "features.denseblock1.denselayer1.norm1.weight")
