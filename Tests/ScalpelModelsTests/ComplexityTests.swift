@@ -179,8 +179,8 @@ import TorchNN
         #expect(complexity.macs.total == 37_689_832)
     }
 
-    /// The mobile family's squeeze-excitation and head pools are tensor methods there and modules in
-    /// torchvision; ptflops at 64×64 (same command as above, `run(m, 64)`).
+    /// The mobile family's squeeze-excitation and head pools are modules, as in torchvision; ptflops at
+    /// 64×64 (same command as above, `run(m, 64)`).
     @Test(arguments: [(Architecture.efficientnetB0, 34_550_372, 5_288_548),
                       (.mobilenetV3Large, 22_337_216, 5_483_032), (.mobilenetV2, 27_318_248, 3_504_872)])
     func mobileFamilyMatchesPtflops(_ architecture: Architecture, _ macs: Int, _ parameters: Int) throws {
@@ -188,6 +188,27 @@ import TorchNN
         let complexity = try ModelComplexity.measure(model, inputSize: 64)
         #expect(complexity.parameters == parameters)
         #expect(complexity.macs.total == macs)
+    }
+
+    /// Conv → relu() → adaptiveAvgPool2d() → Flatten → Linear, the ReLU and the pool as tensor methods
+    /// declared inline (as `nn.ReLU` and `nn.AdaptiveAvgPool2d` modules they would count).
+    final class InlineBlock: Layer, InlineOperationReporting {
+        let conv: Conv2d, flatten = Flatten(), linear: Linear
+        init() throws {
+            conv = try Conv2d(inputChannels: 3, outputChannels: 4, kernelSize: 1, bias: false)
+            linear = try Linear(inputFeatures: 4, outputFeatures: 2, bias: false)
+        }
+        var namedChildren: [(String, any Module)] { [("conv", conv), ("flatten", flatten), ("linear", linear)] }
+        var inlineOperations: [InlineOperation] { [.activation(after: conv), .pooling(before: flatten)] }
+        func callAsFunction(_ input: Tensor) throws -> Tensor {
+            try linear(flatten(conv(input).relu().adaptiveAvgPool2d(outputSize: (1, 1))))
+        }
+    }
+
+    @Test func inlineOperationsAreCounted() throws {
+        let complexity = try ModelComplexity.measure(InlineBlock(), inputSize: 5)
+        // conv 4·25·3, relu 4·25, pool its 4·25 inputs, linear 4·2.
+        #expect(complexity.macs.byKind == [.convolution: 300, .activation: 100, .pooling: 100, .linear: 8])
     }
 
     @Test func cutPointRows() throws {

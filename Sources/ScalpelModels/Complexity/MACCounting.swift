@@ -26,10 +26,12 @@ import TorchNN
 /// a module ptflops counts (`self.relu(out)`, `self.avgpool(x)`) but the Scalpel layer applies a tensor
 /// method, the layer declares it through ``InlineOperationReporting`` and the counter adds it.
 ///
-/// The figures are those of ptflops with `backend_specific_config={'count_functional': False}`, the
-/// module-hook counting of ptflops 0.6 that the TTL paper reports (ResNet-50: 4.12 GMACs). ptflops ≥ 0.7
-/// by default also counts `torch.nn.functional` calls, and since `nn.ReLU` and the pooling modules call
-/// `F.relu` / `F.max_pool2d` themselves, it counts those twice (ResNet-50: 4.132 instead of 4.122 GMACs).
+/// The figures are those of ptflops (checked with 0.7.5) with
+/// `backend_specific_config={'count_functional': False}`: module hooks only, which reproduces the TTL
+/// paper's figures (ResNet-50: 4.12 GMACs; cut after `layer3`: 3.31 G). ptflops's default,
+/// `count_functional=True`, also counts `torch.nn.functional` calls, and since `nn.ReLU` and the pooling
+/// modules call `F.relu` / `F.max_pool2d` themselves it counts those twice (ResNet-50: 4.132 instead of
+/// 4.122 GMACs, +0.25 %).
 public struct MACCount: Sendable, Hashable, Codable {
     /// Where MACs come from.
     public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
@@ -66,10 +68,10 @@ public enum InlineOperation {
 /// PyTorch original (`relu()` for torchvision's `nn.ReLU`, `adaptiveAvgPool2d` for an
 /// `nn.AdaptiveAvgPool2d`): it lists them so ``ModelComplexity`` counts them too.
 ///
-/// Conforming here: ResNet's `BasicBlock` and `Bottleneck` (their inline ReLUs), the mobile family's
-/// squeeze-excitation (its pool), EfficientNet and MobileNetV3 (the head's pool, counted while the
-/// classifier runs, so not with `classCount: 0`). MobileNetV2 needs nothing: torchvision pools it with
-/// `F.adaptive_avg_pool2d`, which ptflops does not count either.
+/// Conforming here: ResNet's `BasicBlock` and `Bottleneck` (their inline ReLUs). The other families
+/// apply what ptflops counts as layers (the mobile family's squeeze-excitation and head `avgpool`), and
+/// what torchvision applies functionally (`F.relu` in DenseNet and Inception, MobileNetV2's
+/// `F.adaptive_avg_pool2d`) ptflops does not count either, so their figures equal ptflops's as they are.
 public protocol InlineOperationReporting: Module {
     /// The inline operations of one forward call; an entry listed twice happens twice.
     var inlineOperations: [InlineOperation] { get }
@@ -85,20 +87,6 @@ extension Bottleneck: InlineOperationReporting {
     var inlineOperations: [InlineOperation] {
         [.activation(after: bn1), .activation(after: bn2), .activation(after: bn3)]
     }
-}
-
-extension SqueezeExcitation: InlineOperationReporting {
-    // torchvision: fc1(avgpool(input)); the input is the output of the block's previous leaf layer.
-    var inlineOperations: [InlineOperation] { [.pooling(before: fc1)] }
-}
-
-extension EfficientNet: InlineOperationReporting {
-    // torchvision: classifier(flatten(avgpool(features(x)))).
-    public var inlineOperations: [InlineOperation] { classifier.count > 0 ? [.pooling(before: classifier[0])] : [] }
-}
-
-extension MobileNetV3: InlineOperationReporting {
-    public var inlineOperations: [InlineOperation] { classifier.count > 0 ? [.pooling(before: classifier[0])] : [] }
 }
 
 /// ptflops's rule for one leaf layer call, for all samples of the batch.
