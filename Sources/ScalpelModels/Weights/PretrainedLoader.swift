@@ -164,16 +164,8 @@ public enum PretrainedLoader {
     /// The first convolution and the classifier(s) of `architecture`, as module paths
     /// (``PretrainedConfig/firstConvKey`` and ``PretrainedConfig/classifierKeys``).
     static func keys(for architecture: Architecture) -> (firstConv: String, classifiers: [String]) {
-        // Until PretrainedConfig lands: the same keys, by family.
-        switch architecture.family {
-        case .resnet: ("conv1", ["fc"])
-        case .densenet: ("features.conv0", ["classifier"])
-        case .vgg: ("features.0", ["classifier.6"])
-        case .inception: ("Conv2d_1a_3x3.conv", ["fc", "AuxLogits.fc"])
-        case .efficientnet: ("features.0.0", ["classifier.1"])
-        case .mobilenet: ("features.0.0", [architecture == .mobilenetV3Large ? "classifier.3" : "classifier.1"])
-        case .efficientnetLite: ("_conv_stem", ["_fc"])
-        }
+        let config = architecture.pretrainedConfig
+        return (config.firstConvKey, config.classifierKeys)
     }
 
     /// torchvision's DenseNet files keep pre-0.4 keys `….denselayerN.norm.1.weight`; torchvision
