@@ -179,13 +179,15 @@ import TorchNN
         #expect(complexity.macs.total == 37_689_832)
     }
 
-    /// The mobile family's squeeze-excitation and head pools are modules, as in torchvision; ptflops at
-    /// 64×64 (same command as above, `run(m, 64)`).
-    @Test(arguments: [(Architecture.efficientnetB0, 34_550_372, 5_288_548),
-                      (.mobilenetV3Large, 22_337_216, 5_483_032), (.mobilenetV2, 27_318_248, 3_504_872)])
-    func mobileFamilyMatchesPtflops(_ architecture: Architecture, _ macs: Int, _ parameters: Int) throws {
+    /// Other families, exact: ptflops with the command above, `run(m, size)` on torchvision's
+    /// `efficientnet_b0()`, `mobilenet_v3_large()`, `mobilenet_v2()`, `densenet121()` at 64×64 and
+    /// `inception_v3(init_weights=False)` (with its aux head, idle in evaluation) at 80×80.
+    @Test(arguments: [(Architecture.efficientnetB0, 64, 34_550_372, 5_288_548),
+                      (.mobilenetV3Large, 64, 22_337_216, 5_483_032), (.mobilenetV2, 64, 27_318_248, 3_504_872),
+                      (.densenet121, 64, 236_257_256, 7_978_856), (.inceptionV3, 80, 213_072_488, 27_161_264)])
+    func otherFamiliesMatchPtflops(_ architecture: Architecture, _ size: Int, _ macs: Int, _ parameters: Int) throws {
         let model = try architecture.makeModel(generator: Generator(seed: 7))
-        let complexity = try ModelComplexity.measure(model, inputSize: 64)
+        let complexity = try ModelComplexity.measure(model, inputSize: size)
         #expect(complexity.parameters == parameters)
         #expect(complexity.macs.total == macs)
     }
