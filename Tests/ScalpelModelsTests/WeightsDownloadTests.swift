@@ -58,6 +58,25 @@ import Glibc
         #expect(server.bytesSent == payload.count - 123_456)
     }
 
+    @Test func anInterruptedDownloadKeepsItsPartialFileAndResumes() throws {
+        let store = try temporaryStore()
+        defer { try? FileManager.default.removeItem(at: store.folder) }
+        let partial = store.folder.appendingPathComponent("tiny-net.pth.partial")
+        do {
+            let dropping = try LoopbackHTTPServer(files: ["/models/tiny-net.pth": payload], cutAfter: 100_000)
+            defer { dropping.stop() }
+            let error = try #require(throws: WeightStoreError.self) { try store.download(entry(port: dropping.port)) }
+            #expect(error.kind == .unreachable && error.description.contains("tiny-net.pth"))
+        }
+        let kept = try #require(try FileManager.default.attributesOfItem(atPath: partial.path)[.size] as? NSNumber)
+        #expect(kept.intValue == 100_000)
+        let server = try LoopbackHTTPServer(files: ["/models/tiny-net.pth": payload])
+        defer { server.stop() }
+        let file = try store.download(entry(port: server.port))
+        #expect(try Data(contentsOf: file) == payload)
+        #expect(server.bytesSent == payload.count - 100_000)
+    }
+
     @Test func checksumMismatchDeletesTheFile() throws {
         let server = try LoopbackHTTPServer(files: ["/models/tiny-net.pth": payload])
         defer { server.stop() }
@@ -112,19 +131,23 @@ final class Recorder: @unchecked Sendable {
 }
 
 /// A minimal HTTP/1.1 file server on 127.0.0.1 for tests: GET with optional `Range: bytes=N-`,
-/// one request per connection, 404 for unknown paths. It stops itself after 10 s at the latest.
+/// one request per connection, 404 for unknown paths, optionally a connection dropped mid-body. It stops
+/// itself after 10 s at the latest.
 final class LoopbackHTTPServer: @unchecked Sendable {
     let port: UInt16
     private let socketFD: Int32
     private let files: [String: Data]
+    /// Body bytes sent before the connection is dropped (a lost connection), nil: the whole body.
+    private let cutAfter: Int?
     private let lock = NSLock()
     private var stopped = false
     private var log: [String] = []
     private var sent = 0
     private let done = DispatchSemaphore(value: 0)
 
-    init(files: [String: Data]) throws {
+    init(files: [String: Data], cutAfter: Int? = nil) throws {
         self.files = files
+        self.cutAfter = cutAfter
         (socketFD, port) = try Self.listen()
         let thread = Thread { [self] in serve() }
         thread.start()
@@ -210,10 +233,10 @@ final class LoopbackHTTPServer: @unchecked Sendable {
             }
             send(client, "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes \(start)-\(body.count - 1)/\(body.count)\r\n"
                 + "Content-Length: \(body.count - start)\r\nConnection: close\r\n\r\n")
-            send(client, body.suffix(from: start))
+            send(client, body.suffix(from: start).prefix(cutAfter ?? body.count))
         } else {
             send(client, "HTTP/1.1 200 OK\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n")
-            send(client, body)
+            send(client, body.prefix(cutAfter ?? body.count))
         }
     }
 
