@@ -148,6 +148,26 @@ extension Tensor {
     }
 }
 
+// In-place operations that autograd records (PyTorch's `relu_` and `add_`): they save an allocation
+// and a pass over memory, and are valid only where backward does not need the overwritten value
+// (a batch norm's or a sum's output, as torchvision's ResNet uses them).
+extension Tensor {
+    /// Replaces every element by max(x, 0), in place, recorded by autograd; returns `self`.
+    @discardableResult
+    public func reluInPlace() throws -> Tensor {
+        try shimCall { ctorch_relu_inplace(rawHandle, $0) }
+        return self
+    }
+
+    /// Adds `other` (broadcast to this shape) in place, recorded by autograd; returns `self`.
+    /// Unlike ``addInPlace(_:scaledBy:)``, which updates weights outside autograd.
+    @discardableResult
+    public func addRecordingInPlace(_ other: Tensor) throws -> Tensor {
+        try shimCall { ctorch_add_inplace(rawHandle, other.rawHandle, $0) }
+        return self
+    }
+}
+
 // Activations (`torch.nn.functional`).
 extension Tensor {
     public func relu() throws -> Tensor { try unary(CTORCH_RELU) }

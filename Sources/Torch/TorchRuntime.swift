@@ -32,7 +32,7 @@ public enum TorchRuntime {
     }
 }
 
-/// Scalpel's caching CPU allocator: freed tensor memory of 1 MiB and more is kept for reuse instead
+/// Scalpel's caching CPU allocator: freed tensor memory of 128 KiB and more is kept for reuse instead
 /// of being returned to the system and page-faulted back in on the next training step.
 ///
 /// It is on unless the environment sets `SCALPEL_CPU_ALLOCATOR=system`; `SCALPEL_CPU_CACHE_MB`

@@ -31,6 +31,7 @@ import TorchTestSupport
         assertClose(try #require(loadedWeights["conv1.weight"]),
                     try #require(file["conv1.weight"]).sum(axes: [1], keepDimensions: true), rtol: 1e-6, atol: 1e-7)
         #expect(loadedWeights["conv1.weight"]?.shape == [64, 1, 7, 7])
+        #expect((try model.firstConvolution(at: "conv1.weight") as? Conv2d)?.inputChannels == 1)
         #expect(loadedWeights["fc.weight"]?.shape == [3, 512])
         #expect(loadedWeights["fc.bias"]?.shape == [3])
         #expect(model.classCount == 3)
@@ -43,6 +44,8 @@ import TorchTestSupport
         #expect(report.defaulted.isEmpty && report.discarded.isEmpty && report.renamed.isEmpty)
         #expect(report.source == url.path)
         #expect(report.description.contains("adapted conv1.weight; reset fc.weight, fc.bias"))
+        model.setMode(.evaluation)
+        #expect(try withNoGrad { try model(Tensor.randn([2, 1, 32, 32])) }.shape == [2, 3])  // grey-scale input works
 
         // The adapted network takes grey images.
         model.setMode(.evaluation)

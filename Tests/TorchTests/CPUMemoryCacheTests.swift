@@ -8,7 +8,7 @@ import TorchTestSupport
 @Suite(.serialized) struct CPUMemoryCacheTests {
     @Test func largeBlocksAreReusedAndReleased() throws {
         try #require(CPUMemoryCache.isEnabled, "the caching allocator should be on by default")
-        let shape = [1024, 1024]  // 4 MiB of float32: above the 1 MiB caching threshold
+        let shape = [1024, 1024]  // 4 MiB of float32: above the 128 KiB caching threshold
         do { _ = try Tensor.ones(shape) }  // allocated and freed: now cached
         let before = CPUMemoryCache.statistics
         #expect(before.cachedBytes >= 4 << 20)

@@ -3,8 +3,10 @@
 //
 // With glibc, every large tensor (activations are tens of MB) is an mmap that goes back to the system
 // when freed and page-faults back in on the next training step. This allocator keeps freed blocks of
-// 1 MiB and more in size-class free lists and hands them out again, the way PyTorch's CUDA caching
-// allocator does on the GPU. Small blocks go straight to the system allocator. It is installed when
+// 128 KiB and more in size-class free lists and hands them out again, the way PyTorch's CUDA caching
+// allocator does on the GPU. Small blocks go straight to the system allocator. The threshold is glibc's
+// initial mmap threshold (128 KiB): everything glibc would map and unmap on every call is cached, and
+// nothing below it, which glibc serves from its heap. It is installed when
 // the library loads; SCALPEL_CPU_ALLOCATOR=system turns it off and SCALPEL_CPU_CACHE_MB bounds the cache
 // (default: half the physical memory).
 #include <c10/core/CPUAllocator.h>
@@ -23,7 +25,7 @@
 namespace {
 
 constexpr size_t kHeader = 64;  // keeps c10's 64-byte alignment and stores the block's size class
-constexpr size_t kCacheMinimum = size_t(1) << 20;
+constexpr size_t kCacheMinimum = size_t(128) << 10;
 
 /// Rounds large sizes up to one of 8 classes per power of two (at most 12.5 % slack).
 size_t sizeClass(size_t bytes) {

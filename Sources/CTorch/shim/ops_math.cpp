@@ -101,6 +101,20 @@ ctorch_status ctorch_unary(ctorch_unary_op op, ctorch_tensor tensor, ctorch_tens
   return guarded(error, [&] { *out = wrap(applyUnary(op, unwrap(tensor))); });
 }
 
+ctorch_status ctorch_relu_inplace(ctorch_tensor tensor, ctorch_error *error) {
+  return guarded(error, [&] {
+    unwrap(tensor);
+    tensor->tensor.relu_();
+  });
+}
+
+ctorch_status ctorch_add_inplace(ctorch_tensor tensor, ctorch_tensor other, ctorch_error *error) {
+  return guarded(error, [&] {
+    unwrap(tensor);
+    tensor->tensor.add_(unwrap(other));
+  });
+}
+
 ctorch_status ctorch_leaky_relu(ctorch_tensor tensor, double slope, ctorch_tensor *out, ctorch_error *error) {
   *out = nullptr;
   return guarded(error, [&] { *out = wrap(at::leaky_relu(unwrap(tensor), slope)); });

@@ -6,7 +6,7 @@ import TorchNN
 /// A bias-free convolution with TensorFlow's `"SAME"` padding: the input is zero-padded so the output
 /// is ⌈input / stride⌉, the odd pixel going to the right and bottom (`Conv2dDynamicSamePadding` in
 /// lukemelas' EfficientNet-PyTorch). Keys: `weight` only, as a plain `nn.Conv2d`.
-final class SamePaddedConv2d: Layer {
+final class SamePaddedConv2d: Layer, InputChannelAdaptable {
     let conv: Conv2d
 
     init(_ input: Int, _ output: Int, kernel: Int, stride: Int = 1, groups: Int = 1, generator: Generator?) throws {
@@ -15,6 +15,7 @@ final class SamePaddedConv2d: Layer {
     }
 
     var weight: Tensor { conv.weight }
+    func adaptInputChannels(_ count: Int) throws { try conv.adaptInputChannels(count) }
     var namedParameters: [(String, Tensor)] { conv.namedParameters }
 
     /// `[left, right, top, bottom]` for an input of `height` × `width`.

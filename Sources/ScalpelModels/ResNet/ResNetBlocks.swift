@@ -23,8 +23,9 @@ final class BasicBlock: Layer {
     }
 
     func callAsFunction(_ input: Tensor) throws -> Tensor {
-        let out = try bn2(conv2(bn1(conv1(input)).relu()))
-        return try (out + (downsample?(input) ?? input)).relu()
+        // In place, as torchvision: both values are batch-norm outputs backward does not need.
+        let out = try bn2(conv2(bn1(conv1(input)).reluInPlace()))
+        return try out.addRecordingInPlace(downsample?(input) ?? input).reluInPlace()
     }
 }
 
@@ -51,10 +52,11 @@ final class Bottleneck: Layer {
     }
 
     func callAsFunction(_ input: Tensor) throws -> Tensor {
-        var out = try bn1(conv1(input)).relu()
-        out = try bn2(conv2(out)).relu()
+        // In place, as torchvision: every overwritten value is a batch-norm output or a sum.
+        var out = try bn1(conv1(input)).reluInPlace()
+        out = try bn2(conv2(out)).reluInPlace()
         out = try bn3(conv3(out))
-        return try (out + (downsample?(input) ?? input)).relu()
+        return try out.addRecordingInPlace(downsample?(input) ?? input).reluInPlace()
     }
 }
 

@@ -141,7 +141,7 @@ extension Backbone {
                 let value = try PretrainedLoader.adaptInputConv(source, inputChannels: inputChannels)
                 if source.shape[1] == inputChannels { report.loaded.append(key) } else { report.adapted.append(key) }
                 if target.shape != value.shape {
-                    try target.setData(Tensor.zeros(value.shape, dtype: target.dtype, on: target.device))
+                    try firstConvolution(at: convKey).adaptInputChannels(inputChannels)
                 }
                 final[key] = value
             } else if let source = weights[key] {
@@ -156,6 +156,24 @@ extension Backbone {
         report.discarded = weights.keys.filter { isClassifier($0) && !kept.contains($0) }
         try load(final, policy: LoadPolicy(allowedMissingKeys: .names(report.reset)))
         return report
+    }
+}
+
+/// A first convolution whose input channel count can change (a grey-scale input for an RGB stem).
+public protocol InputChannelAdaptable: AnyObject {
+    func adaptInputChannels(_ count: Int) throws
+}
+
+extension Conv2d: InputChannelAdaptable {}
+
+extension Backbone {
+    /// The module owning the first-conv weight `key` (`conv1.weight` → the `conv1` module).
+    func firstConvolution(at key: String) throws -> any InputChannelAdaptable {
+        let path = key.hasSuffix(".weight") ? String(key.dropLast(".weight".count)) : key
+        guard let module = namedModules().first(where: { $0.key == path })?.module as? any InputChannelAdaptable else {
+            throw ArchitectureError("\(architecture.rawValue): the first convolution '\(path)' cannot change its input channels")
+        }
+        return module
     }
 }
 

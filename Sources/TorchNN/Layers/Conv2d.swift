@@ -17,7 +17,8 @@ import Torch
 /// ### See Also
 /// - ``Tensor/conv2d(weight:bias:stride:padding:dilation:groups:)``
 public final class Conv2d: Layer {
-    public let inputChannels: Int
+    /// Changed only by ``adaptInputChannels(_:)``.
+    public private(set) var inputChannels: Int
     public let outputChannels: Int
     public let kernelSize: Size2d
     public let stride: Size2d
@@ -57,6 +58,23 @@ public final class Conv2d: Layer {
     }
 
     public var hasBias: Bool { bias != nil }
+
+    /// Makes the convolution take `count` input channels, in place: the weight keeps its identity and
+    /// becomes `[outputChannels, count, kH, kW]` of zeros, to be filled by loading (e.g. an RGB-pretrained
+    /// stem adapted to grey-scale X-rays).
+    ///
+    /// - Throws: ``TorchError`` for a grouped convolution or a count below 1.
+    public func adaptInputChannels(_ count: Int) throws {
+        guard groups == 1, count > 0 else {
+            throw TorchError(kind: .invalidValue,
+                             message: "only an ungrouped convolution can change its input channels to a positive count (groups \(groups), count \(count))",
+                             operation: "Conv2d.adaptInputChannels(_:)")
+        }
+        guard count != inputChannels else { return }
+        try weight.setData(Tensor.zeros([outputChannels, count, kernelSize.height, kernelSize.width],
+                                        dtype: weight.dtype, on: weight.device))
+        inputChannels = count
+    }
 
     public var namedParameters: [(String, Tensor)] {
         if let bias { return [("weight", weight), ("bias", bias)] }

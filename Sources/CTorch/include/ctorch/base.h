@@ -83,7 +83,7 @@ bool ctorch_is_grad_enabled(void);
 /** Sets the calling thread's grad mode and returns the previous one. */
 bool ctorch_set_grad_enabled(bool enabled);
 
-/* The caching CPU allocator (shim/allocator.cpp): freed blocks of 1 MiB and more are kept for reuse
+/* The caching CPU allocator (shim/allocator.cpp): freed blocks of 128 KiB and more are kept for reuse
  * instead of going back to the system. Off when the environment sets SCALPEL_CPU_ALLOCATOR=system. */
 bool ctorch_cpu_cache_enabled(void);
 void ctorch_cpu_cache_statistics(uint64_t *cached_bytes, uint64_t *limit_bytes, uint64_t *hits, uint64_t *misses);

@@ -39,6 +39,10 @@ typedef struct ctorch_scalar {
 
 CTORCH_MUST_CHECK ctorch_status ctorch_unary(ctorch_unary_op op, ctorch_tensor tensor, ctorch_tensor *out,
                                              ctorch_error *error);
+/** In-place ReLU and in-place addition, recorded by autograd like PyTorch's `relu_` / `add_` (so only
+ * valid where the overwritten value is not needed for backward, e.g. a batch norm's output). */
+CTORCH_MUST_CHECK ctorch_status ctorch_relu_inplace(ctorch_tensor tensor, ctorch_error *error);
+CTORCH_MUST_CHECK ctorch_status ctorch_add_inplace(ctorch_tensor tensor, ctorch_tensor other, ctorch_error *error);
 CTORCH_MUST_CHECK ctorch_status ctorch_leaky_relu(ctorch_tensor tensor, double slope, ctorch_tensor *out,
                                                   ctorch_error *error);
 /** Element-wise with broadcasting. */
