@@ -91,3 +91,18 @@ extension FeatureChainBuilder {
         }
     }
 }
+
+/// The last classification layer of the mobile family: an identity for 0 classes, otherwise
+/// ``mobileLinear(_:_:uniformFanOut:generator:)``.
+func mobileClassifierLinear(_ features: Int, _ classCount: Int, uniformFanOut: Bool,
+                            generator: Generator?) throws -> any Layer {
+    classCount == 0 ? Identity() : try mobileLinear(features, classCount, uniformFanOut: uniformFanOut, generator: generator)
+}
+
+/// Installs a fresh last classification layer at `index` of a mobile-family `classifier`.
+func replaceMobileClassifier(in classifier: Sequential, at index: Int, features: Int, classCount: Int,
+                             uniformFanOut: Bool, generator: Generator?) throws {
+    guard classCount >= 0 else { throw ArchitectureError("classCount must be >= 0, got \(classCount)") }
+    classifier.replaceLayer(at: index, with: try mobileClassifierLinear(features, classCount, uniformFanOut: uniformFanOut,
+                                                                         generator: generator))
+}

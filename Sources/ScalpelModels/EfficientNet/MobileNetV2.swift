@@ -59,7 +59,7 @@ public final class MobileNetV2: Backbone {
         cutPoints = chain.cutPoints
         self.classCount = classCount
         classifier = Sequential([Dropout(probability: dropout),
-                                 try Self.makeLinear(features: featureCount, classCount: classCount, generator: generator)])
+                                 try mobileClassifierLinear(featureCount, classCount, uniformFanOut: false, generator: generator)])
     }
 
     public var namedChildren: [(String, any Module)] { [("features", features), ("classifier", classifier)] }
@@ -72,13 +72,9 @@ public final class MobileNetV2: Backbone {
     }
 
     public func resetClassifier(classCount: Int, generator: Generator? = nil) throws {
-        guard classCount >= 0 else { throw ArchitectureError("classCount must be >= 0, got \(classCount)") }
-        classifier.replaceLayer(at: 1, with: try Self.makeLinear(features: featureCount, classCount: classCount,
-                                                                 generator: generator))
+        try replaceMobileClassifier(in: classifier, at: 1, features: featureCount, classCount: classCount,
+                                    uniformFanOut: false, generator: generator)
         self.classCount = classCount
     }
 
-    static func makeLinear(features: Int, classCount: Int, generator: Generator?) throws -> any Layer {
-        classCount == 0 ? Identity() : try mobileLinear(features, classCount, uniformFanOut: false, generator: generator)
-    }
 }

@@ -66,7 +66,7 @@ public final class MobileNetV3: Backbone {
         classifier = Sequential([
             try mobileLinear(featureCount, lastChannel, uniformFanOut: false, generator: generator), Hardswish(),
             Dropout(probability: dropout),
-            try Self.makeLinear(features: lastChannel, classCount: classCount, generator: generator),
+            try mobileClassifierLinear(lastChannel, classCount, uniformFanOut: false, generator: generator),
         ])
     }
 
@@ -84,13 +84,9 @@ public final class MobileNetV3: Backbone {
     }
 
     public func resetClassifier(classCount: Int, generator: Generator? = nil) throws {
-        guard classCount >= 0 else { throw ArchitectureError("classCount must be >= 0, got \(classCount)") }
-        classifier.replaceLayer(at: 3, with: try Self.makeLinear(features: lastChannel, classCount: classCount,
-                                                                 generator: generator))
+        try replaceMobileClassifier(in: classifier, at: 3, features: lastChannel, classCount: classCount,
+                                    uniformFanOut: false, generator: generator)
         self.classCount = classCount
     }
 
-    static func makeLinear(features: Int, classCount: Int, generator: Generator?) throws -> any Layer {
-        classCount == 0 ? Identity() : try mobileLinear(features, classCount, uniformFanOut: false, generator: generator)
-    }
 }
