@@ -47,6 +47,7 @@ let package = Package(
 
         // Domain: backbones with cut points; data.
         .target(name: "ScalpelData", dependencies: ["Torch", "CImageCodecs"]),
+        .target(name: "ScalpelMetrics"),
         .target(name: "ScalpelModels", dependencies: ["Torch", "TorchNN"]),
 
         // Product: the command-line tool.
@@ -70,6 +71,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ScalpelDataTests", dependencies: ["ScalpelData", "TorchTestSupport"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "ScalpelMetricsTests", dependencies: ["ScalpelMetrics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ScalpelCommandsTests", dependencies: ["ScalpelCommands"]),
     ],
     swiftLanguageModes: [.v6],
