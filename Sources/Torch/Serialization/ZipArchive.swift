@@ -6,18 +6,19 @@
 /// Only stored (uncompressed, unencrypted) entries can be opened, which is what `torch.save` writes.
 /// Zip64 sizes and offsets are understood. Nothing is decompressed or copied: ``range(of:)`` gives the
 /// byte range of an entry's data inside the archive.
-struct ZipArchive {
-    struct Entry {
-        var name: String
-        var method: Int
-        var flags: Int
-        var compressedSize: Int
-        var size: Int
-        var localHeaderOffset: Int
+public struct ZipArchive {
+    /// One central-directory entry. `method` is 0 (stored) or 8 (deflate); bit 0 of `flags` marks encryption.
+    public struct Entry: Sendable {
+        public var name: String
+        public var method: Int
+        public var flags: Int
+        public var compressedSize: Int
+        public var size: Int
+        public var localHeaderOffset: Int
     }
 
     /// Entries in central-directory order.
-    private(set) var entries: [Entry] = []
+    public private(set) var entries: [Entry] = []
     private var byName: [String: Int] = [:]
     private let bytes: UnsafeRawBufferPointer
     private let source: String
@@ -34,7 +35,7 @@ struct ZipArchive {
     }
 
     /// Parses the end-of-central-directory record (zip64 if present) and the central directory.
-    init(_ bytes: UnsafeRawBufferPointer, source: String) throws {
+    public init(_ bytes: UnsafeRawBufferPointer, source: String) throws {
         self.bytes = bytes
         self.source = source
         let probe = ByteReader(bytes, source: source, context: "zip archive")
@@ -126,7 +127,7 @@ struct ZipArchive {
     }
 
     /// The entry called exactly `name`, if any.
-    func entry(named name: String) -> Entry? { byName[name].map { entries[$0] } }
+    public func entry(named name: String) -> Entry? { byName[name].map { entries[$0] } }
 
     /// The bytes of a stored entry, as a range of the archive.
     func range(of entry: Entry) throws -> Range<Int> {
@@ -141,6 +142,15 @@ struct ZipArchive {
         guard entry.compressedSize == entry.size else {
             throw fail("is stored but its sizes differ (\(entry.compressedSize) vs \(entry.size)); the file is corrupt")
         }
+        return try rawRange(of: entry)
+    }
+
+    /// The entry's data as it lies in the archive (compressed when `entry.method` is not 0), after its
+    /// local header; for readers that decompress entries themselves. Encryption is not checked here.
+    public func rawRange(of entry: Entry) throws -> Range<Int> {
+        func fail(_ reason: String) -> SerializationError {
+            SerializationError(source: source, reason: "zip entry '\(entry.name)' \(reason)")
+        }
         var local = ByteReader(bytes, from: entry.localHeaderOffset, to: bytes.count, source: source, context: "local header of zip entry '\(entry.name)'")
         let signature = try local.littleEndian(4, "a local file header")
         guard signature == UInt64(Self.localHeaderSignature) else {
@@ -151,9 +161,9 @@ struct ZipArchive {
         let extraLength = try local.uint16("extra field length")
         _ = try local.take(nameLength + extraLength, "name and extra field")
         let start = local.position
-        guard entry.size <= bytes.count - start else {
-            throw fail("needs \(entry.size) bytes from offset \(start) but the file has \(bytes.count) bytes; the file is truncated")
+        guard entry.compressedSize <= bytes.count - start else {
+            throw fail("needs \(entry.compressedSize) bytes from offset \(start) but the file has \(bytes.count) bytes; the file is truncated")
         }
-        return start ..< start + entry.size
+        return start ..< start + entry.compressedSize
     }
 }
