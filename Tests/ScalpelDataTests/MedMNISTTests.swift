@@ -26,12 +26,14 @@ enum SyntheticNpz {
         return [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(length & 0xFF), UInt8(length >> 8)] + Array(header.utf8) + data
     }
 
-    static func zip(_ entries: [(String, [UInt8])]) -> [UInt8] {
+    /// A zip of stored entries, or of deflated ones when `deflatedSizes` gives each entry's inflated size.
+    static func zip(_ entries: [(String, [UInt8])], deflatedSizes: [Int]? = nil) -> [UInt8] {
         func le(_ value: Int, _ width: Int) -> [UInt8] { (0 ..< width).map { UInt8((value >> (8 * $0)) & 0xFF) } }
         var out: [UInt8] = [], directory: [UInt8] = []
-        for (name, data) in entries {
+        for (index, (name, data)) in entries.enumerated() {
             let offset = out.count, nameBytes = Array(name.utf8)
-            let common = le(20, 2) + le(0, 2) + le(0, 2) + le(0, 4) + le(0, 4) + le(data.count, 4) + le(data.count, 4)
+            let method = deflatedSizes == nil ? 0 : 8, size = deflatedSizes?[index] ?? data.count
+            let common = le(20, 2) + le(0, 2) + le(method, 2) + le(0, 4) + le(0, 4) + le(data.count, 4) + le(size, 4)
                 + le(nameBytes.count, 2) + le(0, 2)
             out += le(0x0403_4B50, 4) + common + nameBytes + data
             directory += le(0x0201_4B50, 4) + le(20, 2) + common + le(0, 2) + le(0, 2) + le(0, 2) + le(0, 4)
@@ -119,6 +121,22 @@ enum SyntheticNpz {
         #expect(data.count == 3 && data.channels == 1 && data.height == 2)
         #expect(data.image(1) == DecodedImage(width: 2, height: 2, channels: 1, samples: .uint8([4, 5, 6, 7])))
         #expect(Array(data.label(2)) == [1] && data.classCounts == [1, 1, 1] && data.task == .multiClass)
+    }
+
+    // Deflate (np.savez_compressed, the official files' method): a stored deflate block, then a bad block type.
+    @Test func deflatedEntriesAreInflatedAndCorruptOnesNamed() throws {
+        let array = SyntheticNpz.npy("|u1", [3], [7, 8, 9])
+        let block = [0x01, UInt8(array.count & 0xFF), UInt8(array.count >> 8),
+                     ~UInt8(array.count & 0xFF), ~UInt8(array.count >> 8)] + array
+        let good = try write(SyntheticNpz.zip([("x.npy", block)], deflatedSizes: [array.count]), "deflated.npz")
+        let npz = try NpzFile(contentsOf: good)
+        let inflated = try npz.array("x")
+        #expect(npz.keys == ["x"] && inflated.data == [7, 8, 9])
+        let bad = try write(SyntheticNpz.zip([("x.npy", [0x07, 0, 0])], deflatedSizes: [array.count]), "badflate.npz")
+        let failure = error { _ = try NpzFile(contentsOf: bad).array("x") }
+        #expect(failure?.key == "x" && failure?.found.contains("block type 3") == true)
+        let short = try write(SyntheticNpz.zip([("x.npy", block)], deflatedSizes: [array.count + 1]), "short.npz")
+        #expect(error { _ = try NpzFile(contentsOf: short).array("x") }?.found.contains("declares") == true)
     }
 
     @Test func npyDtypesAndFortranOrder() throws {
