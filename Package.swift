@@ -46,8 +46,9 @@ let package = Package(
         .target(name: "CImageCodecs", linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]),
 
         // Domain: backbones with cut points; data.
-        .target(name: "ScalpelData", dependencies: ["Torch", "CImageCodecs"]),
-        .target(name: "ScalpelMetrics"),
+        .target(name: "ScalpelRandom"),
+        .target(name: "ScalpelData", dependencies: ["Torch", "CImageCodecs", "ScalpelRandom"]),
+        .target(name: "ScalpelMetrics", dependencies: ["ScalpelRandom"]),
         .target(name: "ScalpelModels", dependencies: ["Torch", "TorchNN"]),
 
         // Product: the command-line tool.

@@ -1,5 +1,6 @@
 // Scalpel — ScalpelData
 // SPDX-License-Identifier: Apache-2.0
+@_exported import ScalpelRandom
 
 /// An image in host memory as `channels × height × width` floats (CHW, row-major), the sample every
 /// ``Transform`` takes and returns. Values are kept as given (typically in [0, 1]).
@@ -77,9 +78,9 @@ public protocol Transform: Sendable {
 }
 
 extension Transform {
-    /// Applies the transform with a fresh ``TransformRandom`` seeded with `seed`.
+    /// Applies the transform with a fresh ``SplitMix64`` seeded with `seed`.
     public func callAsFunction(_ sample: ImageSample, seed: UInt64) throws -> ImageSample {
-        var generator = TransformRandom(seed: seed)
+        var generator = SplitMix64(seed: seed)
         return try self(sample, using: &generator)
     }
 }
@@ -97,21 +98,6 @@ public struct Compose: Transform {
     }
 }
 
-/// SplitMix64 (Steele, Lea, Flood 2014): a small, seedable, reproducible 64-bit generator for
-/// transforms (ScalpelData keeps its own so it does not depend on ScalpelMetrics).
-public struct TransformRandom: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 extension RandomNumberGenerator {
     /// A uniform draw from `[range.lowerBound, range.upperBound]` (a degenerate range gives its bound).
