@@ -7,7 +7,7 @@ import Foundation
 /// Images are `uint8` of shape (N, H, W) (gray) or (N, H, W, 3) (RGB), at any size; labels are
 /// integers of shape (N, L): L = 1 (a class index) for binary, multi-class and ordinal tasks, L > 1
 /// (one 0/1 per class) for multi-label ones.
-public struct MedMNISTDataset: Sendable {
+public struct MedMNISTDataset: ImageDataset {
     /// The three splits of the MedMNIST protocol.
     public enum Split: String, Sendable, CaseIterable {
         case train, val, test
@@ -87,7 +87,7 @@ public struct MedMNISTDataset: Sendable {
 
     /// The task: ``info``'s, else multi-label when there are several labels per image, else
     /// binary or multi-class by the largest label.
-    public var task: MedMNISTTask {
+    public var task: ClassificationTask {
         if let info { return info.task }
         if labelWidth > 1 { return .multiLabel }
         return (labels.max() ?? 0) <= 1 ? .binary : .multiClass
@@ -103,6 +103,13 @@ public struct MedMNISTDataset: Sendable {
     /// Samples per image (`height × width × channels`).
     public var imageSize: Int { height * width * channels }
 
+    public var source: String { "\(path) (\(split.rawValue))" }
+
+    /// `SPLIT/INDEX`, e.g. `test/17`.
+    public func sampleID(_ index: Int) -> String { "\(split.rawValue)/\(index)" }
+
+    public func labels(_ index: Int) -> [Int] { Array(label(index)) }
+
     /// Image `index` as a ``DecodedImage`` (8-bit, interleaved).
     public func image(_ index: Int) -> DecodedImage {
         precondition(index >= 0 && index < count, "image index \(index) outside 0..<\(count)")
@@ -114,17 +121,5 @@ public struct MedMNISTDataset: Sendable {
     /// The labels of sample `index` (one value, or one 0/1 per class for multi-label data).
     public func label(_ index: Int) -> ArraySlice<Int> {
         labels[index * labelWidth ..< (index + 1) * labelWidth]
-    }
-
-    /// Samples per class: for single-label data, how many samples have each class index; for
-    /// multi-label data, how many are positive for each class. Indexed like ``classNames``.
-    public var classCounts: [Int] {
-        var counts = [Int](repeating: 0, count: classNames.count)
-        if labelWidth > 1 {
-            for (position, value) in labels.enumerated() where value == 1 { counts[position % labelWidth] += 1 }
-        } else {
-            for value in labels where value < counts.count { counts[value] += 1 }
-        }
-        return counts
     }
 }

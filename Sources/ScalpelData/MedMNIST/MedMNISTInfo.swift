@@ -1,24 +1,12 @@
 // Scalpel — ScalpelData
 // SPDX-License-Identifier: Apache-2.0
 
-/// What a MedMNIST dataset asks of a classifier.
-public enum MedMNISTTask: String, Sendable, Equatable {
-    /// Two classes, one label per image.
-    case binary = "binary-class"
-    /// More than two classes, one label per image.
-    case multiClass = "multi-class"
-    /// Ordered grades, one label per image (RetinaMNIST).
-    case ordinal = "ordinal-regression"
-    /// One 0/1 label per class per image (ChestMNIST).
-    case multiLabel = "multi-label, binary-class"
-}
-
 /// The official description of one MedMNIST v2 2D dataset (from `medmnist/info.py`, v2.1.0, of
 /// github.com/MedMNIST/MedMNIST): task, class names, channels, split sizes, download URL and MD5.
 public struct MedMNISTInfo: Sendable, Equatable {
     /// The flag, e.g. `"pneumoniamnist"` (also the file name without `.npz`).
     public var name: String
-    public var task: MedMNISTTask
+    public var task: ClassificationTask
     /// Class names by label index.
     public var classes: [String]
     /// 1 gray, 3 RGB.
@@ -38,7 +26,7 @@ public struct MedMNISTInfo: Sendable, Equatable {
 
     private static func zenodo(_ name: String) -> String { "https://zenodo.org/record/6496656/files/\(name).npz?download=1" }
 
-    private static func make(_ name: String, _ task: MedMNISTTask, _ classes: [String], _ channels: Int,
+    private static func make(_ name: String, _ task: ClassificationTask, _ classes: [String], _ channels: Int,
                              _ sizes: (Int, Int, Int), _ md5: String) -> MedMNISTInfo {
         MedMNISTInfo(name: name, task: task, classes: classes, channels: channels,
                      splitSizes: ["train": sizes.0, "val": sizes.1, "test": sizes.2], url: zenodo(name), md5: md5)
