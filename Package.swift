@@ -29,7 +29,9 @@ let package = Package(
         .library(name: "TorchOptim", targets: ["TorchOptim"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Engine: the C shim over libtorch and the Swift layers on top of it.
@@ -42,22 +44,38 @@ let package = Package(
         .target(name: "TorchNN", dependencies: ["Torch"]),
         .target(name: "TorchOptim", dependencies: ["Torch", "TorchNN"]),
 
-        // Image decoding through Debian's libjpeg-turbo and libpng (scripts/setup installs them).
-        .target(name: "CImageCodecs", linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]),
+        // Image decoding through Debian's libjpeg-turbo, libpng, libtiff and stb (BMP), and DICOM through
+        // DCMTK (scripts/setup installs them).
+        .target(name: "CImageCodecs", linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16"),
+                                                       .linkedLibrary("tiff"), .linkedLibrary("stb")]),
+        .target(name: "CDicom",
+                linkerSettings: ["dcmimage", "dcmimgle", "dcmjpeg", "dcmjpls", "dcmdata", "oflog", "ofstd"].map {
+                    .linkedLibrary($0)
+                }),
+
+        // Downloads with resume and checksum checks (weights, datasets).
+        .target(name: "ScalpelDownload", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
 
         // Domain: backbones with cut points; data.
         .target(name: "ScalpelRandom"),
-        .target(name: "ScalpelData", dependencies: ["Torch", "CImageCodecs", "ScalpelRandom"]),
+        .target(name: "ScalpelData", dependencies: ["Torch", "CImageCodecs", "CDicom", "ScalpelRandom", "ScalpelDownload"]),
         .target(name: "ScalpelMetrics", dependencies: ["ScalpelRandom"]),
-        .target(name: "ScalpelModels", dependencies: ["Torch", "TorchNN"]),
+        .target(name: "ScalpelModels", dependencies: ["Torch", "TorchNN", "ScalpelDownload"]),
+
+        // Training: phases, schedules, checkpoints and run folders.
+        .target(name: "ScalpelTraining",
+                dependencies: ["Torch", "TorchNN", "TorchOptim", "ScalpelModels", "ScalpelData", "ScalpelMetrics"]),
 
         // Product: the command-line tool.
         .target(
             name: "ScalpelCommands",
-            dependencies: ["Torch", "TorchNN", "TorchOptim", "ScalpelModels",
-                           .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: ["Torch", "TorchNN", "TorchOptim", "ScalpelModels", "ScalpelData", "ScalpelMetrics",
+                           "ScalpelTraining",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "scalpel", dependencies: ["ScalpelCommands"]),
-        .executableTarget(name: "scalpel-bench", dependencies: ["Torch", "TorchNN", "TorchOptim", "ScalpelModels"]),
+        .executableTarget(name: "scalpel-bench",
+                         dependencies: ["Torch", "TorchNN", "TorchOptim", "ScalpelModels", "ScalpelData", "ScalpelTraining"]),
 
         // Tests.
         .target(name: "TorchTestSupport", dependencies: ["Torch", "TorchNN"], path: "Tests/TorchTestSupport"),
@@ -73,7 +91,8 @@ let package = Package(
         .testTarget(name: "ScalpelDataTests", dependencies: ["ScalpelData", "TorchTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ScalpelMetricsTests", dependencies: ["ScalpelMetrics"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ScalpelCommandsTests", dependencies: ["ScalpelCommands"]),
+        .testTarget(name: "ScalpelTrainingTests", dependencies: ["ScalpelTraining", "TorchTestSupport"]),
+        .testTarget(name: "ScalpelCommandsTests", dependencies: ["ScalpelCommands", "TorchTestSupport"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx20

@@ -1,0 +1,3 @@
+// Scalpel — ScalpelDownload
+// SPDX-License-Identifier: Apache-2.0
+// Downloads with resume and checksum checks, shared by the weights cache and the dataset fetchers.

@@ -1,0 +1,2 @@
+// Scalpel — ScalpelTraining
+// SPDX-License-Identifier: Apache-2.0

@@ -1,0 +1,4 @@
+import XCTest
+@testable import ScalpelTraining
+
+final class PlaceholderTrainingTests: XCTestCase {}
