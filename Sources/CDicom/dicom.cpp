@@ -75,12 +75,10 @@ int parse(const uint8_t *data, size_t size, DcmFileFormat &file, scalpel_dicom_h
   file.transferInit();
   OFCondition status = file.read(stream);
   file.transferEnd();
-  if (status == EC_StreamNotifyClient) {
-    report(message, capacity, "is truncated (the file ends inside a data element)");
-    return 2;
-  }
   if (status.bad()) {
-    report(message, capacity, "cannot be parsed as DICOM: %s", status.text());
+    // DCMTK answers a value running past the end of the data with "Invalid stream" (or a stream notice).
+    report(message, capacity, "cannot be parsed as DICOM (DCMTK: %s): the file is truncated or corrupt",
+           status.text());
     return 2;
   }
   DcmDataset *dataset = file.getDataset();

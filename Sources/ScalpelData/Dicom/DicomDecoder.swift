@@ -7,7 +7,8 @@ import Foundation
 ///
 /// A monochrome frame goes through the Modality LUT (rescale slope/intercept) and the chosen VOI
 /// ``DicomWindow`` and comes back as 16-bit gray (0…65535, higher is brighter as displayed: MONOCHROME1 is
-/// inverted); a colour frame (RGB, YBR, palette) comes back as 8-bit RGB. Multi-frame files give their
+/// inverted; DCMTK keeps modality values as whole numbers, truncating a non-integer rescale result toward
+/// zero); a colour frame (RGB, YBR, palette) comes back as 8-bit RGB. Multi-frame files give their
 /// first frame unless `frame` names another. Safe to call from several threads at once.
 public enum DicomDecoder {
     /// Decodes frame `frame` (0-based; the first by default) of the DICOM file at `url`.
