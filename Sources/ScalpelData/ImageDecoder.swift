@@ -5,15 +5,16 @@ import Foundation
 
 /// Decodes JPEG, PNG, BMP and TIFF files to host samples: JPEG through libjpeg-turbo, PNG (8/16 bit)
 /// through libpng, BMP (8-bit palette and 16/24/32-bit colour, to 8-bit samples) through stb_image, and
-/// TIFF (8/16-bit unsigned gray and RGB, with or without alpha; 8-bit palette, YCbCr and tiled colour)
-/// through libtiff. The format comes from the file's first bytes, not its name.
+/// TIFF (first page: 8/16-bit unsigned gray and RGB, with or without alpha; 8-bit palette, YCbCr and
+/// tiled colour) through libtiff. The format comes from the file's first bytes, not its name.
 public enum ImageDecoder {
     /// The formats recognised from a file's first bytes.
     public enum Format: String, Sendable, CaseIterable {
         case jpeg = "JPEG", png = "PNG", bmp = "BMP", tiff = "TIFF"
     }
 
-    /// The format of `bytes` (a file's first bytes, 4 are enough), or nil when none is recognised.
+    /// The format of `bytes` (a file's first bytes: 4 are enough for these formats, ``decode(_:source:)``
+    /// passes 132, DICOM's preamble and magic), or nil when none is recognised.
     public static func format(of bytes: some Collection<UInt8>) -> Format? {
         let head = Array(bytes.prefix(4))
         if head.starts(with: [0xFF, 0xD8, 0xFF]) { return .jpeg }
@@ -40,7 +41,7 @@ public enum ImageDecoder {
 
     /// Decodes image bytes; `source` names them in errors.
     public static func decode(_ data: Data, source: String) throws -> DecodedImage {
-        guard let format = format(of: data.prefix(4)) else {
+        guard let format = format(of: data.prefix(132)) else {
             throw ImageDecodingError(file: source, reason: "is not a JPEG, PNG, BMP or TIFF image (unrecognised first bytes)")
         }
         // Dispatch by format. A DICOM branch goes here: it decodes through CDicom rather than a

@@ -155,6 +155,16 @@ import TorchTestSupport
         _ = tree
     }
 
+    @Test func aPatientInTwoSplitsOfTheSplitColumnIsAWarning() throws {
+        let (tree, url) = try manifest(
+            "path,label,split,patient\nscans/a.png,x,train,p1\nscans/b.png,y,val,p2\nscans/c.png,x,test,p1\nscans/d.png,y,test,\n")
+        let dataset = try CSVManifestDataset(contentsOf: url, options: .init(splitColumn: "split", patientColumn: "patient"))
+        let warnings = try dataset.splitResult().report.warnings
+        #expect(warnings.contains { $0.hasPrefix("patient 'p1' is in the train and test splits") }, "\(warnings)")
+        #expect(!warnings.contains { $0.contains("'p2'") })
+        _ = tree
+    }
+
     @Test func anUnknownSplitOrAnEmptySplitIsAnError() throws {
         let error = try failure("path,label,split\nscans/a.png,x,train\nscans/b.png,y,dev\n", .init(splitColumn: "split"))
         #expect(error?.location == "line 3, column 'split'")

@@ -29,9 +29,10 @@ int scalpel_decode_png(const uint8_t *data, size_t size, scalpel_image *out, cha
 /** BMP through stb_image: 1/4/8-bit palette, 16/24/32-bit colour, always 8-bit samples out; a palette
  * image whose colours are all gray comes out as one gray channel. RLE-compressed files are refused. */
 int scalpel_decode_bmp(const uint8_t *data, size_t size, scalpel_image *out, char *message, size_t capacity);
-/** TIFF (first page) through libtiff: 8- and 16-bit unsigned gray and RGB (with or without alpha) read as stored,
- * 1/2/4-bit gray, and 8-bit palette/YCbCr/tiled colour through libtiff's RGBA interface. Floating-point,
- * signed, 32-bit and tiled or planar-separate 16-bit layouts are refused with a message saying so. */
+/** TIFF (first page) through libtiff: 8- and 16-bit unsigned gray and RGB (with or without alpha), read
+ * as stored; 1/2/4-bit gray and 8-bit palette, YCbCr, tiled or planar-separate colour through libtiff's
+ * RGBA interface. Floating-point, signed, 32-bit and tiled or planar-separate 16-bit layouts are refused
+ * with a message saying so. */
 int scalpel_decode_tiff(const uint8_t *data, size_t size, scalpel_image *out, char *message, size_t capacity);
 void scalpel_image_free(scalpel_image *image);
 

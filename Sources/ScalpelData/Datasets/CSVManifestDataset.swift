@@ -201,7 +201,8 @@ public struct CSVManifestDataset: ImageDataset {
         try splitResult(fractions: fractions, seed: seed).splits
     }
 
-    /// ``splits(fractions:seed:)`` with its report (counts per split and class, warnings).
+    /// ``splits(fractions:seed:)`` with its report: counts per split and class, and warnings for a class
+    /// missing from a split or (with a split column) a patient whose images are in two splits.
     public func splitResult(fractions: SplitFractions = .standard, seed: UInt64 = 0) throws -> SplitResult {
         guard let assignedSplits else { return try DatasetSplitter.split(self, fractions: fractions, seed: seed) }
         let names = ["train", "validation", "test"]
@@ -214,6 +215,21 @@ public struct CSVManifestDataset: ImageDataset {
             return subset(indices, source: "\(source) [\(names[split.rawValue]) split]")
         }
         let splits = DatasetSplits(train: subsets[0], validation: subsets[1], test: subsets[2])
-        return SplitResult(splits: splits, report: SplitReport(splits: splits))
+        var report = SplitReport(splits: splits)
+        report.warnings += sharedPatients(assignedSplits).map { patient, shared in
+            "patient '\(patient)' is in the \(shared.map { names[$0.rawValue] }.joined(separator: " and ")) splits (the split column lets one patient's images leak across splits)"
+        }
+        return SplitResult(splits: splits, report: report)
+    }
+
+    /// Patients whose rows the split column puts in more than one split, sorted by patient.
+    private func sharedPatients(_ assigned: [Split]) -> [(String, [Split])] {
+        var splitsByPatient: [String: Set<Int>] = [:]
+        for (index, patient) in patients.enumerated() {
+            if let patient { splitsByPatient[patient, default: []].insert(assigned[index].rawValue) }
+        }
+        return splitsByPatient.filter { $0.value.count > 1 }.sorted { $0.key < $1.key }.map { patient, splits in
+            (patient, splits.sorted().compactMap(Split.init(rawValue:)))
+        }
     }
 }
