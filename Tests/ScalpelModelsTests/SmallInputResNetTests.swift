@@ -48,7 +48,12 @@ import TorchNN
         #expect(ours["conv1.weight"]?.shape == [64, 3, 3, 3])
         #expect(theirs["conv1.weight"]?.shape == [64, 3, 7, 7])
         // torchvision's count less the stem's 64·3·(7·7 − 3·3) weights.
-        #expect(try small.makeModel(classCount: 10).parameterCount == parameters)
+        let model = try small.makeModel(classCount: 10)
+        #expect(model.parameterCount == parameters)
+        let complexity = try ModelComplexity.measure(model, inputSize: 28)
+        #expect(complexity.parameters == parameters && complexity.outputShape == [1, 10])
+        // The stem alone: 64 output channels · 3·3·3 weights at every one of the 28·28 positions.
+        #expect(complexity.macs.total > 64 * 27 * 28 * 28)
     }
 
     @Test func slimTopStillWorks() throws {
