@@ -120,7 +120,7 @@ func imagesPerSecond(_ options: Options) throws -> Double {
 do {
     let options = try Options(Array(CommandLine.arguments.dropFirst()))
     let rate = try imagesPerSecond(options)
-    let layout = options.channelsLast ? "channels-last" : "contiguous"
+    let layout = options.channelsLast && options.benchCase.kind != .loader ? "channels-last" : "contiguous"
     print("{\"images_per_second\": \(rate), \"layout\": \"\(layout)\", \"torch\": \"\(TorchRuntime.version)\", "
           + "\"threads\": \(TorchRuntime.threadCount)}")
 } catch {

@@ -45,7 +45,9 @@ public struct ColorJitter: Transform {
     }
 }
 
-/// Repeats a one-channel image into three channels; three-channel images pass through unchanged.
+/// Repeats a one-channel image into three channels, as torchvision's `Grayscale(num_output_channels=3)`
+/// does to a gray PIL image (its tensor version keeps one channel); three-channel images pass through
+/// unchanged (not converted to grey).
 public struct GrayToRGB: Transform {
     public init() {}
 

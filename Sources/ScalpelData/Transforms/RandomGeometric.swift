@@ -12,7 +12,8 @@ public struct RandomRotation: Transform {
     public enum Interpolation: String, Sendable, CaseIterable {
         /// The nearest source pixel (torchvision's default for rotation).
         case nearest
-        /// Bilinear between the four neighbours, those outside the image counting as 0.
+        /// Bilinear between the four neighbours, those outside the image counting as 0 (torchvision's
+        /// `rotate(interpolation=BILINEAR)` with `fill=None`).
         case bilinear
     }
 
