@@ -3,6 +3,7 @@
 import Foundation
 import Testing
 import Torch
+import TorchTestSupport
 @testable import ScalpelData
 
 /// Counts calls from any thread.
@@ -246,5 +247,27 @@ func eventually(_ seconds: Double = 5, _ condition: () -> Bool) -> Bool {
         #expect(calls < 400)
         Thread.sleep(forTimeInterval: 0.05)
         #expect(dataset.calls.count == calls)
+    }
+
+    /// The real BreastMNIST training split of ../shared, when present: every image once, as the file has it.
+    @Test func loadsARealMedMNISTSplit() throws {
+        guard let file = sharedDirectory()?.appendingPathComponent("data/medmnist/breastmnist.npz"),
+              FileManager.default.fileExists(atPath: file.path) else {
+            print("NOTICE: ../shared/data/medmnist/breastmnist.npz is absent; the real-data loader test is skipped")
+            return
+        }
+        let dataset = try MedMNISTDataset(contentsOf: file, split: .train)
+        let loader = try DataLoader(dataset: dataset, transform: Compose([GrayToRGB()]), batchSize: 100, shuffle: true,
+                                    seed: 3, workers: 2, prefetchBatches: 2)
+        let batches = try all(loader)
+        #expect(batches.flatMap(\.indices).sorted() == Array(0 ..< dataset.count))
+        let batch = try #require(batches.last)
+        #expect(batch.images.shape == [batch.count, 3, 28, 28])
+        let pixels = try batch.images.hostArray(of: Float.self), targets = try batch.targets.hostArray(of: Int64.self)
+        for (row, index) in batch.indices.enumerated() {
+            #expect(targets[row] == Int64(dataset.label(index).first ?? -1))
+            let image = dataset.pixels[index * 784 ..< (index + 1) * 784].map { Float($0) / 255 }
+            #expect(Array(pixels[(row * 3 + 2) * 784 ..< (row * 3 + 3) * 784]) == image)
+        }
     }
 }
