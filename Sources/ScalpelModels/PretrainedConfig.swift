@@ -67,6 +67,12 @@ public struct PretrainedConfig: Sendable, Equatable {
                          batchNormEps: eps, batchNormMomentum: momentum)
     }
 
+    /// MedMNIST v2's training pipeline for its "(28)" ResNets (`ToTensor` + `Normalize(mean=.5, std=.5)`
+    /// on the 28×28 images, no resizing): input 28, mean and std 0.5.
+    static let medMNIST = PretrainedConfig(
+        inputSize: 28, resizeSize: 28, cropSize: 28, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5],
+        interpolation: .bilinear, firstConvKey: "conv1", classifierKeys: ["fc"])
+
     /// TensorFlow EfficientNet-Lite evaluation: bicubic resize to size + 32, centre crop `size`,
     /// `(pixel − 127) / 128`.
     static func lite(_ size: Int) -> PretrainedConfig {
@@ -78,11 +84,14 @@ public struct PretrainedConfig: Sendable, Equatable {
 
 extension Architecture {
     /// The preprocessing and keys of this architecture's pretrained weights: torchvision's
-    /// `IMAGENET1K_V1` transforms, and TensorFlow's EfficientNet-Lite evaluation pipeline for Lite.
+    /// `IMAGENET1K_V1` transforms, TensorFlow's EfficientNet-Lite evaluation pipeline for Lite, and
+    /// MedMNIST v2's 28×28 protocol for the small-input ResNets (which have no pretrained weights).
     public var pretrainedConfig: PretrainedConfig {
         switch self {
         case .resnet18, .resnet34, .resnet50, .resnet101, .resnet152:
             .torchvision(crop: 224, resize: 256, .bilinear, firstConv: "conv1", classifier: ["fc"])
+        case .resnet18Small, .resnet50Small:
+            .medMNIST
         case .densenet121, .densenet161, .densenet169, .densenet201:
             .torchvision(crop: 224, resize: 256, .bilinear, firstConv: "features.conv0", classifier: ["classifier"])
         case .vgg11, .vgg11BN, .vgg13, .vgg13BN, .vgg16, .vgg16BN, .vgg19, .vgg19BN:

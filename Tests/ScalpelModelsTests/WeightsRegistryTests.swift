@@ -7,7 +7,7 @@ import Testing
 /// The registry's data, the cache folder rules, SHA-256, and finding files without a download.
 @Suite struct WeightsRegistryTests {
     @Test func everyArchitectureHasOneDefaultAndWellFormedEntries() throws {
-        for architecture in Architecture.allCases {
+        for architecture in Architecture.allCases where !architecture.isSmallInput {
             let entries = WeightsRegistry.entries(for: architecture)
             #expect(!entries.isEmpty, "\(architecture.rawValue) has no weights")
             #expect(entries.filter(\.isDefault).count == 1, "\(architecture.rawValue)")
@@ -34,6 +34,22 @@ import Testing
         #expect(error.description.contains("IMAGENET1K_V1 (resnet18-f37072fd.pth)"))
     }
 
+    @Test func smallInputResNetsHaveNoWeightsAndSaySo() throws {
+        for architecture in [Architecture.resnet18Small, .resnet50Small] {
+            #expect(WeightsRegistry.entries(for: architecture).isEmpty)
+            let noDefault = try #require(throws: WeightStoreError.self) { try WeightsRegistry.defaultEntry(for: architecture) }
+            #expect(noDefault.kind == .unknownWeights)
+            #expect(noDefault.description.contains("\(architecture.rawValue) has no pretrained weights"))
+            #expect(noDefault.description.contains("trains from scratch"))
+            let named = try #require(throws: WeightStoreError.self) {
+                try WeightsRegistry.entry(named: "IMAGENET1K_V1", for: architecture)
+            }
+            #expect(named.description.contains("has no pretrained weights"))
+        }
+        // A file name still resolves to its own architecture.
+        #expect(try WeightsRegistry.entry(named: "resnet18-f37072fd.pth", for: .resnet18Small).architecture == .resnet18)
+    }
+
     @Test func hashPrefixSemantics() throws {
         let entry = try WeightsRegistry.defaultEntry(for: .resnet18)
         #expect(entry.accepts(sha256: "f37072fd" + String(repeating: "a", count: 56)))
@@ -44,21 +60,37 @@ import Testing
     }
 
     @Test func sha256KnownAnswers() {
-        func digest(_ text: String) -> String {
-            var hash = SHA256()
-            hash.update(Data(text.utf8))
-            return hash.hexDigest()
-        }
+        func digest(_ text: String) -> String { FileDigest.hex(of: Data(text.utf8), .sha256) }
         #expect(digest("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         #expect(digest("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         #expect(digest("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
             == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-        var chunked = SHA256()
+        var chunked = FileDigest.Hasher(.sha256)
         let million = Data(repeating: UInt8(ascii: "a"), count: 1_000_000)
         for start in stride(from: 0, to: million.count, by: 99_991) {
             chunked.update(million[start ..< min(start + 99_991, million.count)])
         }
-        #expect(chunked.hexDigest() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        #expect(chunked.finalize() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    @Test func fileDigestReadsInChunks() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("scalpel-digest-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: file) }
+        // Longer than one chunk, so the streaming path is exercised.
+        try Data(repeating: UInt8(ascii: "a"), count: FileDigest.chunkSize + 1_000_000).write(to: file)
+        let whole = FileDigest.hex(of: try Data(contentsOf: file), .sha256)
+        #expect(try FileDigest.hex(ofFile: file, .sha256) == whole)
+        #expect(try FileDigest.hex(ofFile: file, .md5) == FileDigest.hex(of: try Data(contentsOf: file), .md5))
+        #expect(throws: (any Error).self) { try FileDigest.hex(ofFile: file.appendingPathExtension("none"), .sha256) }
+    }
+
+    @Test func checksumSemantics() {
+        #expect(Checksum.sha256("F37072FD").accepts("f37072fd" + String(repeating: "a", count: 56)))
+        #expect(!Checksum.sha256("f37072fd").accepts("f37072fe" + String(repeating: "a", count: 56)))
+        #expect(!Checksum.sha256("").accepts("f37072fe"))
+        #expect(Checksum.md5("900150983CD24FB0D6963F7D28E17F72").accepts("900150983cd24fb0d6963f7d28e17f72"))
+        #expect(!Checksum.md5("900150983cd24fb0d6963f7d28e17f72").accepts("900150983cd24fb0d6963f7d28e17f7"))
+        #expect(Checksum.sha256("f37072fd").description == "sha256 f37072fd…")
     }
 
     @Test func cacheFolderFollowsXDG() {
@@ -72,9 +104,7 @@ import Testing
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("scalpel-locate-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         let content = Data("weights".utf8)
-        var hash = SHA256()
-        hash.update(content)
-        let digest = hash.hexDigest()
+        let digest = FileDigest.hex(of: content, .sha256)
         let site = root.appendingPathComponent("site-packages")
         let packaged = WeightsEntry(
             architecture: .efficientnetLite0, tag: "0.1.0", fileName: "lite-\(digest.prefix(8)).pth",

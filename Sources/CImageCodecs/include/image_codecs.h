@@ -1,5 +1,6 @@
-/* Scalpel — CImageCodecs: JPEG and PNG decoding through Debian's libjpeg-turbo and libpng, with their
- * longjmp-based error handling contained here so a corrupt file is an error, never an exit or a crash.
+/* Scalpel — CImageCodecs: JPEG, PNG, BMP and TIFF decoding through Debian's libjpeg-turbo, libpng,
+ * stb_image and libtiff, with their error handling (longjmp, global failure strings, error callbacks)
+ * contained here so a corrupt file is an error, never an exit or a crash.
  * SPDX-License-Identifier: Apache-2.0 */
 #ifndef SCALPEL_IMAGE_CODECS_H
 #define SCALPEL_IMAGE_CODECS_H
@@ -25,6 +26,13 @@ typedef struct scalpel_image {
 /** 0 on success; otherwise non-zero with a message (what libjpeg/libpng said) in `message`. */
 int scalpel_decode_jpeg(const uint8_t *data, size_t size, scalpel_image *out, char *message, size_t capacity);
 int scalpel_decode_png(const uint8_t *data, size_t size, scalpel_image *out, char *message, size_t capacity);
+/** BMP through stb_image: 1/4/8-bit palette, 16/24/32-bit colour, always 8-bit samples out; a palette
+ * image whose colours are all gray comes out as one gray channel. RLE-compressed files are refused. */
+int scalpel_decode_bmp(const uint8_t *data, size_t size, scalpel_image *out, char *message, size_t capacity);
+/** TIFF (first page) through libtiff: 8- and 16-bit unsigned gray and RGB (with or without alpha) read as stored,
+ * 1/2/4-bit gray, and 8-bit palette/YCbCr/tiled colour through libtiff's RGBA interface. Floating-point,
+ * signed, 32-bit and tiled or planar-separate 16-bit layouts are refused with a message saying so. */
+int scalpel_decode_tiff(const uint8_t *data, size_t size, scalpel_image *out, char *message, size_t capacity);
 void scalpel_image_free(scalpel_image *image);
 
 #ifdef __cplusplus

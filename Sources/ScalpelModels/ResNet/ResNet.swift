@@ -3,7 +3,9 @@
 import Torch
 import TorchNN
 
-/// ResNet-18/34/50/101/152 with torchvision's keys and computation.
+/// ResNet-18/34/50/101/152 with torchvision's keys and computation, and MedMNIST v2's small-input
+/// ResNet-18/50 "(28)" (``Architecture/resnet18Small``, ``Architecture/resnet50Small``): the same
+/// network and keys with a 3×3 stride-1 `conv1` and no max-pool, so `stem` has stride 1, not 4.
 ///
 /// See "Deep Residual Learning for Image Recognition", He et al. 2015 <https://arxiv.org/abs/1512.03385>,
 /// and torchvision's `models/resnet.py` (v1.5: the bottleneck's stride sits on its 3×3 convolution).
@@ -34,7 +36,8 @@ public final class ResNet: Backbone {
     /// The slimmed stages, if built with one (nil: torchvision's widths).
     public let slimTop: SlimTop?
     let conv1: Conv2d, bn1: BatchNorm2d, relu = ReLU()
-    let maxpool = MaxPool2d(kernelSize: 3, stride: 2, padding: 1)
+    /// torchvision's 3×3 stride-2 max-pool; `Identity` in the small-input stem.
+    let maxpool: any Layer
     /// torchvision's `avgpool` module (no keys), applied by ``forwardHead(_:preLogits:)``.
     let avgpool = AdaptiveAvgPool2d(outputSize: 1)
     let layers: [Sequential]
@@ -45,7 +48,7 @@ public final class ResNet: Backbone {
     public let featureCount: Int
 
     /// - Parameters:
-    ///   - architecture: one of `.resnet18` … `.resnet152`.
+    ///   - architecture: one of `.resnet18` … `.resnet152`, `.resnet18Small`, `.resnet50Small`.
     ///   - slimTop: TransFusion's slim stages (nil: torchvision's network).
     /// - Throws: ``ArchitectureError`` for another architecture or a slim stage outside 1 … 4, or a
     ///   divisor that does not divide the stage width.
@@ -57,6 +60,8 @@ public final class ResNet: Backbone {
         case .resnet50: (true, [3, 4, 6, 3])
         case .resnet101: (true, [3, 4, 23, 3])
         case .resnet152: (true, [3, 8, 36, 3])
+        case .resnet18Small: (false, [2, 2, 2, 2])
+        case .resnet50Small: (true, [3, 4, 6, 3])
         default: throw ArchitectureError("\(architecture.rawValue) is not a ResNet")
         }
         if let slimTop {
@@ -67,13 +72,17 @@ public final class ResNet: Backbone {
         }
         self.architecture = architecture
         self.slimTop = slimTop
-        conv1 = try convolution(3, 64, kernel: 7, stride: 2, generator: generator)
+        // torchvision: 7×7 stride-2 conv and 3×3 stride-2 max-pool (stride 4 before layer1). MedMNIST v2's
+        // "(28)" networks: 3×3 stride-1 conv (padding 1) and no max-pool (stride 1).
+        let stemStride = architecture.isSmallInput ? 1 : 2
+        conv1 = try convolution(3, 64, kernel: architecture.isSmallInput ? 3 : 7, stride: stemStride, generator: generator)
         bn1 = try BatchNorm2d(featureCount: 64)
+        maxpool = architecture.isSmallInput ? Identity() : MaxPool2d(kernelSize: 3, stride: 2, padding: 1)
         var chain = FeatureChainBuilder(inputChannels: 3)
-        chain.append("conv1", conv1, channels: 64, stride: 2)
+        chain.append("conv1", conv1, channels: 64, stride: stemStride)
         chain.append("bn1", bn1)
         chain.append("relu", relu)
-        chain.append("maxpool", maxpool, stride: 2)
+        chain.append("maxpool", maxpool, stride: stemStride)
         chain.markCut(.block, name: "stem")
         chain.markCut(.layer, name: "stem")
         var layers: [Sequential] = []

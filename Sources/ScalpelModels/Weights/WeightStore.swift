@@ -102,18 +102,23 @@ public struct WeightStore: Sendable {
     func verify(_ file: URL, _ entry: WeightsEntry, deleting: Bool) throws {
         let digest: String
         do {
-            digest = try SHA256.hexDigest(ofFile: file)
+            digest = try FileDigest.hex(ofFile: file, .sha256)
         } catch {
             throw WeightStoreError(.fileSystem, "\(file.path): cannot be read (\(error.localizedDescription))")
         }
         guard entry.accepts(sha256: digest) else {
             if deleting { try? FileManager.default.removeItem(at: file) }
-            let expected = entry.sha256 ?? "\(entry.sha256Prefix)…"
-            throw WeightStoreError(
-                .checksumMismatch,
-                "\(file.path): sha256 is \(digest), expected \(expected) for \(entry.fileName); the file is corrupt or not "
-                    + "the published one. " + (deleting ? "It was deleted; download it again." : "Replace it."))
+            throw mismatch(file, entry, digest: digest, deleted: deleting)
         }
+    }
+
+    /// The error for a file of `entry` whose sha256 is `digest`: expected and found, and what was done.
+    func mismatch(_ file: URL, _ entry: WeightsEntry, digest: String, deleted: Bool) -> WeightStoreError {
+        let expected = entry.sha256 ?? "\(entry.sha256Prefix)…"
+        return WeightStoreError(
+            .checksumMismatch,
+            "\(file.path): sha256 is \(digest), expected \(expected) for \(entry.fileName); the file is corrupt or not "
+                + "the published one. " + (deleted ? "It was deleted; download it again." : "Replace it."))
     }
 
     /// The error for a file that is not here and cannot be fetched now: where it comes from and

@@ -40,9 +40,7 @@ public struct WeightsEntry: Sendable, Hashable, CustomStringConvertible {
 
     /// Whether a file with this sha256 (hex) is this entry.
     public func accepts(sha256 digest: String) -> Bool {
-        let digest = digest.lowercased()
-        if let sha256 { return digest == sha256 }
-        return digest.hasPrefix(sha256Prefix)
+        WeightStore.checksum(self).accepts(digest)
     }
 
     public var description: String { "\(architecture.rawValue) \(tag) (\(fileName))" }
@@ -134,12 +132,23 @@ public enum WeightsRegistry {
 
     /// The file torchvision's `weights="DEFAULT"` picks for `architecture`.
     ///
-    /// - Throws: ``WeightStoreError`` when no ImageNet weights are published for it.
+    /// - Throws: ``WeightStoreError`` when no ImageNet weights are published for it (the small-input
+    ///   ResNets `resnet18_28` and `resnet50_28` never have any; the message says so).
     public static func defaultEntry(for architecture: Architecture) throws -> WeightsEntry {
         guard let entry = entries.first(where: { $0.architecture == architecture && $0.isDefault }) else {
-            throw WeightStoreError(.unknownWeights, "no published ImageNet weights for \(architecture.rawValue)")
+            throw noWeights(architecture) ?? WeightStoreError(.unknownWeights, "no published ImageNet weights for \(architecture.rawValue)")
         }
         return entry
+    }
+
+    /// Why an architecture that can never have pretrained weights has none (nil for the others).
+    static func noWeights(_ architecture: Architecture) -> WeightStoreError? {
+        guard architecture.isSmallInput else { return nil }
+        return WeightStoreError(
+            .unknownWeights,
+            "\(architecture.rawValue) has no pretrained weights: it is MedMNIST v2's small-input ResNet (3×3 stride-1 "
+                + "stem, no max-pool), which the benchmark trains from scratch. Train it without pretrained weights, or "
+                + "use \(architecture == .resnet18Small ? "resnet18" : "resnet50") for ImageNet weights.")
     }
 
     /// The entry called `name`: a file name (`resnet50-0676ba61.pth`), or a tag (`IMAGENET1K_V1`,
@@ -154,6 +163,7 @@ public enum WeightsRegistry {
                 return entry
             }
         }
+        if let architecture, let error = noWeights(architecture) { throw error }
         let valid = (architecture.map(entries(for:)) ?? entries).map { "\($0.tag) (\($0.fileName))" }
         throw WeightStoreError(
             .unknownWeights,
