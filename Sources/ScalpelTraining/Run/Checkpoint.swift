@@ -60,3 +60,29 @@ enum Checkpoint {
         try RunFolder.writeAtomically(try SafeTensors.encode(StateDict(entries), metadata: metadata), to: url)
     }
 }
+
+extension RunFolder {
+    /// Which weights of a run to use.
+    public enum Weights: String, Sendable, CaseIterable {
+        /// The best validation epoch's (`checkpoints/best.safetensors`).
+        case best
+        /// The last complete epoch's (`checkpoints/last.safetensors`).
+        case last
+    }
+
+    /// The model tensors of the run's best or last checkpoint.
+    public func modelWeights(_ which: Weights) throws -> StateDict {
+        switch which {
+        case .best:
+            guard FileManager.default.fileExists(atPath: bestCheckpointURL.path) else {
+                throw TrainingError.checkpoint("\(bestCheckpointURL.path) does not exist: the run has no best epoch yet; use the last checkpoint")
+            }
+            return try SafeTensors.read(contentsOf: bestCheckpointURL).tensors
+        case .last:
+            guard FileManager.default.fileExists(atPath: lastCheckpointURL.path) else {
+                throw TrainingError.checkpoint("\(lastCheckpointURL.path) does not exist: the run has not completed an epoch")
+            }
+            return try Checkpoint.load(from: lastCheckpointURL).model
+        }
+    }
+}
