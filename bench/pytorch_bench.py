@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """The PyTorch side of bench/run: the same work as Sources/scalpel-bench, timed the same way.
 
-A case name reads KIND-ARCHITECTURE-SIZE-bBATCH (train, infer or latency). Prints one JSON object.
+A case name reads KIND-ARCHITECTURE-SIZE-bBATCH (train, infer or latency), or
+loader-medmnist-SIZE-bBATCH: torch.utils.data.DataLoader over PneumoniaMNIST's training split
+(../shared/data/medmnist/pneumoniamnist.npz beside the repository). Prints one JSON object.
 """
 import argparse
 import json
@@ -9,9 +11,11 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 import torchvision
+import torchvision.transforms as T
 
 
 def build(architecture, classes):
@@ -57,6 +61,51 @@ def images_per_second(kind, architecture, size, batch, steps, warmup, channels_l
     return batch / seconds
 
 
+class GrayToRGB:
+    """Repeats a 1×H×W tensor into 3×H×W (Scalpel's GrayToRGB)."""
+
+    def __call__(self, image):
+        return image.repeat(3, 1, 1)
+
+
+class NpzSplit(torch.utils.data.Dataset):
+    """One split of a MedMNIST .npz: uint8 H×W images scaled to [0, 1] floats, 1×H×W, then `transform`."""
+
+    def __init__(self, path, split, transform):
+        with np.load(path) as npz:
+            self.images = npz[f"{split}_images"]
+            self.labels = npz[f"{split}_labels"].reshape(-1).astype(np.int64)
+        self.transform = transform
+
+    def __len__(self):
+        return len(self.images)
+
+    def __getitem__(self, index):
+        image = torch.from_numpy(self.images[index]).to(torch.float32).div_(255).unsqueeze(0)
+        return self.transform(image), self.labels[index]
+
+
+def loader_images_per_second(size, batch, steps, warmup, workers, prefetch):
+    path = Path(__file__).resolve().parents[2] / "shared" / "data" / "medmnist" / "pneumoniamnist.npz"
+    if not path.exists():
+        sys.exit(f"pytorch_bench.py: the loader benchmark needs PneumoniaMNIST at {path} (../shared beside the repository)")
+    transform = T.Compose([GrayToRGB(), T.Resize(size), T.RandomResizedCrop(size), T.RandomHorizontalFlip(),
+                           T.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])])
+    loader = torch.utils.data.DataLoader(NpzSplit(path, "train", transform), batch_size=batch, shuffle=True,
+                                         drop_last=True, num_workers=workers,
+                                         prefetch_factor=max(1, prefetch // max(workers, 1)))
+    batches = iter(loader)
+    for _ in range(warmup):
+        next(batches)
+    start = time.perf_counter()
+    images = 0
+    for _ in range(steps):
+        images += len(next(batches)[1])
+    seconds = time.perf_counter() - start
+    del batches
+    return images / seconds
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("case")
@@ -64,13 +113,20 @@ def main():
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--layout", choices=["contiguous", "channels-last"], default="contiguous")
+    parser.add_argument("--workers", type=int, default=2, help="loader cases: DataLoader num_workers")
+    parser.add_argument("--prefetch", type=int, default=4, help="loader cases: batches prefetched in all")
     args = parser.parse_args()
     parts = args.case.split("-")
     kind, architecture, size, batch = parts[0], "-".join(parts[1:-2]), int(parts[-2]), int(parts[-1][1:])
-    if kind not in ("train", "infer", "latency"):
+    if kind not in ("train", "infer", "latency", "loader"):
         parser.error(f"unknown kind in case {args.case}")
     torch.set_num_threads(args.threads)
-    rate = images_per_second(kind, architecture, size, batch, args.steps, args.warmup, args.layout == "channels-last")
+    if kind == "loader":
+        if architecture != "medmnist":
+            parser.error(f"loader cases know one data set, 'medmnist'; got {architecture}")
+        rate = loader_images_per_second(size, batch, args.steps, args.warmup, args.workers, args.prefetch)
+    else:
+        rate = images_per_second(kind, architecture, size, batch, args.steps, args.warmup, args.layout == "channels-last")
     print(json.dumps({"images_per_second": rate, "layout": args.layout, "torch": torch.__version__,
                       "threads": torch.get_num_threads()}))
 

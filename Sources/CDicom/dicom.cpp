@@ -4,6 +4,7 @@
 #include "internal.hpp"
 
 #include <dcmtk/dcmdata/dcdeftag.h>
+#include <dcmtk/dcmdata/dcdict.h>
 #include <dcmtk/dcmdata/dcistrmb.h>
 #include <dcmtk/dcmdata/dcmetinf.h>
 #include <dcmtk/dcmdata/dcrledrg.h>
@@ -69,6 +70,12 @@ int parse(const uint8_t *data, size_t size, DcmFileFormat &file, scalpel_dicom_h
     return 1;
   }
   ensure_initialised();
+  if (!dcmDataDict.isDictionaryLoaded()) {
+    report(message, capacity,
+           "cannot be read: DCMTK's data dictionary is not loaded (install DCMTK's data files, e.g. Debian's "
+           "dcmtk package, or point DCMDICTPATH at dicom.dic)");
+    return 2;
+  }
   DcmInputBufferStream stream;
   stream.setBuffer(data, static_cast<offile_off_t>(size));
   stream.setEos();

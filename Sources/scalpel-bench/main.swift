@@ -1,30 +1,36 @@
 // Scalpel — benchmark: the Swift side of bench/run (see bench/README.md).
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import ScalpelData
 import ScalpelModels
 import Torch
 import TorchNN
 import TorchOptim
 
 /// A case name reads `KIND-ARCHITECTURE-SIZE-bBATCH`, e.g. `train-resnet18-224-b32`, `infer-resnet50-224-b32`,
-/// `latency-efficientnet_lite0-224-b1`; bench/pytorch_bench.py parses the same names.
+/// `latency-efficientnet_lite0-224-b1`, or `loader-medmnist-224-b32` (the data loader, see Loader.swift);
+/// bench/pytorch_bench.py parses the same names.
 struct BenchCase {
-    enum Kind: String { case train, infer, latency }
+    enum Kind: String { case train, infer, latency, loader }
     var kind: Kind
-    var architecture: Architecture
+    /// The model's architecture, or for `loader` cases the data set's name.
+    var subject: String
     var size: Int
     var batch: Int
 
     init(_ name: String) throws {
         let parts = name.split(separator: "-").map(String.init)
         guard parts.count >= 4, let kind = Kind(rawValue: parts[0]), let size = Int(parts[parts.count - 2]),
-              parts.last!.hasPrefix("b"), let batch = Int(parts.last!.dropFirst())
-        else { throw BenchError("case '\(name)' is not KIND-ARCHITECTURE-SIZE-bBATCH with KIND train, infer or latency") }
+              let last = parts.last, last.hasPrefix("b"), let batch = Int(last.dropFirst())
+        else { throw BenchError("case '\(name)' is not KIND-SUBJECT-SIZE-bBATCH with KIND train, infer, latency or loader") }
         self.kind = kind
-        architecture = try Architecture(named: parts[1 ..< parts.count - 2].joined(separator: "-"))
+        subject = parts[1 ..< parts.count - 2].joined(separator: "-")
         self.size = size
         self.batch = batch
     }
+
+    /// The model to run (not for `loader` cases).
+    func architecture() throws -> Architecture { try Architecture(named: subject) }
 }
 
 struct BenchError: Error, CustomStringConvertible {
@@ -38,6 +44,8 @@ struct Options {
     var warmup = 2
     var threads = 2
     var channelsLast = true
+    var workers = 2
+    var prefetch = 4
 
     init(_ arguments: [String]) throws {
         var name: String?
@@ -48,10 +56,12 @@ struct Options {
             case "--warmup": warmup = Int(iterator.next() ?? "") ?? warmup
             case "--threads": threads = Int(iterator.next() ?? "") ?? threads
             case "--layout": channelsLast = iterator.next() != "contiguous"
+            case "--workers": workers = Int(iterator.next() ?? "") ?? workers
+            case "--prefetch": prefetch = Int(iterator.next() ?? "") ?? prefetch
             default: name = argument
             }
         }
-        guard let name else { throw BenchError("usage: scalpel-bench CASE [--steps N] [--warmup N] [--threads N] [--layout contiguous|channels-last]") }
+        guard let name else { throw BenchError("usage: scalpel-bench CASE [--steps N] [--warmup N] [--threads N] [--layout contiguous|channels-last] [--workers N] [--prefetch N]") }
         benchCase = try BenchCase(name)
     }
 }
@@ -78,7 +88,8 @@ func medianSeconds(steps: Int, warmup: Int, _ step: () throws -> Void) rethrows 
 func imagesPerSecond(_ options: Options) throws -> Double {
     let c = options.benchCase
     try TorchRuntime.configure(seed: 0, threads: options.threads)
-    let model = try c.architecture.makeModel(classCount: c.kind == .train ? 10 : 1000)
+    if c.kind == .loader { return try loaderImagesPerSecond(options) }
+    let model = try c.architecture().makeModel(classCount: c.kind == .train ? 10 : 1000)
     var images = try Tensor.randn([c.batch, 3, c.size, c.size])
     if options.channelsLast {
         try useChannelsLast(model)
@@ -95,6 +106,8 @@ func imagesPerSecond(_ options: Options) throws -> Double {
             try crossEntropy(logits: model(images), targets: labels).backward()
             try optimizer.step()
         }
+    case .loader:
+        throw BenchError("unreachable: loader cases return above")
     case .infer, .latency:
         model.setMode(.evaluation)
         seconds = try withNoGrad {

@@ -45,8 +45,39 @@ import TorchTestSupport
         #expect(deep.shape.first == 1)
     }
 
+    @Test(arguments: [("gray8.bmp", "bmp_gray8", 1, 8), ("rgb8.bmp", "bmp_rgb8", 3, 8), ("palette.bmp", "bmp_palette", 3, 8),
+                      ("gray8.tif", "tiff_gray8", 1, 8), ("gray8_lzw.tif", "tiff_gray8_lzw", 1, 8),
+                      ("gray16.tif", "tiff_gray16", 1, 16), ("gray16_be.tif", "tiff_gray16", 1, 16),
+                      ("rgb8.tif", "tiff_rgb8", 3, 8), ("rgba8.tif", "tiff_rgba8", 4, 8),
+                      ("rgb16.tif", "tiff_rgb16", 3, 16), ("rgb16_be.tif", "tiff_rgb16", 3, 16)])
+    func bmpAndTiffSamplesAreExact(_ file: String, _ key: String, _ channels: Int, _ depth: Int) throws {
+        let image = try ImageDecoder.decode(contentsOf: fixtures.url(file))
+        #expect(image.channels == channels, "\(file)")
+        #expect(image.bitDepth == depth, "\(file)")
+        assertEqual(try samples(image), try fixtures.tensor("expected", key), file)
+    }
+
+    @Test func formatsAreRecognisedByTheirFirstBytes() {
+        #expect(ImageDecoder.format(of: [0xFF, 0xD8, 0xFF, 0xE0]) == .jpeg)
+        #expect(ImageDecoder.format(of: [0x89, 0x50, 0x4E, 0x47]) == .png)
+        #expect(ImageDecoder.format(of: Array("BM\u{0}\u{0}".utf8)) == .bmp)
+        #expect(ImageDecoder.format(of: [0x49, 0x49, 0x2A, 0x00]) == .tiff)
+        #expect(ImageDecoder.format(of: [0x4D, 0x4D, 0x00, 0x2A]) == .tiff)
+        #expect(ImageDecoder.format(of: [0x49, 0x49, 0x00, 0x2A]) == nil)  // wrong byte order for "II"
+        #expect(ImageDecoder.format(of: [UInt8]()) == nil)
+    }
+
+    @Test func theFormatComesFromTheBytesNotTheName() throws {
+        let data = try Data(contentsOf: fixtures.url("rgb16.tif"))
+        let image = try ImageDecoder.decode(data, source: "misnamed.png")
+        #expect(image.channels == 3 && image.bitDepth == 16)
+    }
+
     @Test(arguments: [("truncated.jpg", "cannot be decoded"), ("truncated_late.jpg", "Premature end"), ("corrupt.png", "cannot be decoded"),
-                      ("not_an_image.png", "is not a JPEG or PNG image")])
+                      ("not_an_image.png", "is not a JPEG, PNG, BMP or TIFF image"),
+                      ("truncated.bmp", "truncated BMP data"), ("truncated.tif", "cannot be decoded as TIFF"),
+                      ("float.tif", "floating-point TIFF samples are not supported"),
+                      ("planar16.tif", "16-bit TIFF layout is not supported")])
     func badFilesAreNamedAndExplained(_ name: String, _ expected: String) {
         let url = fixtures.url(name)
         let error = #expect(throws: ImageDecodingError.self) { try ImageDecoder.decode(contentsOf: url) }
@@ -58,5 +89,14 @@ import TorchTestSupport
         let url = URL(fileURLWithPath: "/nonexistent/scan.png")
         let error = #expect(throws: ImageDecodingError.self) { try ImageDecoder.decode(contentsOf: url) }
         #expect(error?.file == url.path)
+    }
+}
+
+@Suite struct ImageDecoderShortInputTests {
+    @Test(arguments: [(Array("BM1234".utf8), "truncated BMP header"), ([0x49, 0x49, 0x2A, 0x00, 0xFF, 0xFF, 0xFF, 0x7F], "cannot be decoded as TIFF")])
+    func headersAloneAreErrorsNamingTheSource(_ bytes: [UInt8], _ expected: String) {
+        let error = #expect(throws: ImageDecodingError.self) { try ImageDecoder.decode(Data(bytes), source: "scan-42") }
+        #expect(error?.file == "scan-42")
+        #expect(error?.description.contains(expected) == true, "\(String(describing: error))")
     }
 }

@@ -36,9 +36,14 @@ import Testing
     }
 
     @Test func bilinearDownsampleAndShorterSide() throws {
-        // 4 → 2: positions (d + 0.5)·2 − 0.5 = 0.5, 2.5: the mean of each 2×2 block.
-        let out = try Resize(height: 2, width: 2)(try ramp(height: 4, width: 4), seed: 0)
+        // Plain, 4 → 2: positions (d + 0.5)·2 − 0.5 = 0.5, 2.5: the mean of each 2×2 block.
+        let out = try Resize(height: 2, width: 2, antialias: false)(try ramp(height: 4, width: 4), seed: 0)
         #expect(close(out.pixels, [2.5, 4.5, 10.5, 12.5]))
+        // Antialiased, 4 → 2 on one row [0, 1, 2, 3]: support 2, centres 1 and 3; output 0 weighs
+        // sources 0, 1, 2 by 0.75, 0.75, 0.25 (normalised by 1.75), output 1 sources 1, 2, 3 likewise
+        // by 0.25, 0.75, 0.75: (0.75 + 0.5) / 1.75 and (0.25 + 1.5 + 2.25) / 1.75.
+        let smooth = try Resize(height: 1, width: 2)(try ramp(height: 1, width: 4), seed: 0)
+        #expect(close(smooth.pixels, [1.25 / 1.75, 4 / 1.75]))
         let wide = try Resize(shorterSide: 4)(try ramp(height: 6, width: 9), seed: 0)
         #expect(wide.height == 4 && wide.width == 6)
         let tall = try Resize(shorterSide: 2)(try ramp(height: 7, width: 3), seed: 0)
@@ -48,6 +53,12 @@ import Testing
     @Test func centerCropPadAndFlipsIndices() throws {
         let cropped = try CenterCrop(height: 2, width: 3)(try ramp(height: 4, width: 5), seed: 0)
         #expect(cropped.pixels == [6, 7, 8, 11, 12, 13])
+        // Offsets round half to even like Python: (5 − 2) / 2 = 1.5 → 2, (3 − 2) / 2 = 0.5 → 0.
+        #expect(try CenterCrop(height: 2, width: 2)(try ramp(height: 5, width: 3), seed: 0).pixels == [6, 7, 9, 10])
+        // Larger than the image: zero padding, the odd pixel below / right.
+        #expect(try CenterCrop(height: 2, width: 4)(try ramp(height: 1, width: 1), seed: 0).pixels == [0, 0, 0, 0, 0, 0, 0, 0])
+        #expect(try CenterCrop(height: 1, width: 3)(try ImageSample(width: 1, height: 1, channels: 1, pixels: [7]), seed: 0).pixels
+                == [0, 7, 0])
         let padded = try Pad(amount: 1, value: 0.5)(try ImageSample(width: 1, height: 1, channels: 1, pixels: [5]), seed: 0)
         #expect(padded.pixels == [0.5, 0.5, 0.5, 0.5, 5, 0.5, 0.5, 0.5, 0.5])
         let image = try ramp(channels: 2, height: 2, width: 3)
@@ -61,12 +72,14 @@ import Testing
 
     @Test func rotationByQuarterTurnAndZeroFill() throws {
         let image = try ramp(height: 3, width: 3)
-        let turned = RandomRotation.rotate(image, radians: .pi / 2)
-        #expect(close(turned.pixels, [2, 5, 8, 1, 4, 7, 0, 3, 6], tolerance: 1e-4))
+        for interpolation in RandomRotation.Interpolation.allCases {
+            let turned = RandomRotation.rotate(image, degrees: 90, interpolation: interpolation)
+            #expect(close(turned.pixels, [2, 5, 8, 1, 4, 7, 0, 3, 6], tolerance: 1e-4))
+        }
         #expect(try RandomRotation(degrees: 0)(image, seed: 3) == image)
         // 45° on a 2×2: every corner samples from outside the image, partly zero.
         let ones = try ImageSample(width: 2, height: 2, channels: 1, pixels: [1, 1, 1, 1])
-        #expect(RandomRotation.rotate(ones, radians: .pi / 4).pixels.allSatisfy { $0 < 1 })
+        #expect(RandomRotation.rotate(ones, degrees: 45, interpolation: .bilinear).pixels.allSatisfy { $0 < 1 })
     }
 
     @Test func randomTransformsAreDeterministicPerSeed() throws {
@@ -116,7 +129,7 @@ import Testing
         let image = try ramp(height: 4, width: 4)
         #expect(throws: TransformError.self) { try Resize(height: -1, width: 4)(image, seed: 0) }
         #expect(throws: TransformError.self) { try Resize(shorterSide: 0)(image, seed: 0) }
-        #expect(throws: TransformError.self) { try CenterCrop(size: 5)(image, seed: 0) }
+        #expect(throws: TransformError.self) { try CenterCrop(size: 0)(image, seed: 0) }
         #expect(throws: TransformError.self) { try Pad(amount: -1)(image, seed: 0) }
         #expect(throws: TransformError.self) { try RandomCrop(size: 6, padding: 0)(image, seed: 0) }
         #expect(throws: TransformError.self) { try RandomHorizontalFlip(probability: 1.5)(image, seed: 0) }

@@ -1,61 +1,50 @@
 // Scalpel — ScalpelData
 // SPDX-License-Identifier: Apache-2.0
 
-/// Bilinear resampling with PyTorch's `F.interpolate(mode: "bilinear", align_corners: False,
-/// antialias: False)` formula, per axis: for output index `d` of an axis resized from `n` to `m`,
-/// `s = max((d + 0.5) · n / m − 0.5, 0)`, `i0 = ⌊s⌋`, `i1 = min(i0 + 1, n − 1)`, `λ = s − i0`, and the
-/// value is `(1 − λ) · in[i0] + λ · in[i1]`, applied to rows and columns together.
+/// Bilinear resizing, equal to torchvision's `Resize` on tensors (within float rounding): by default
+/// antialiased as torchvision (`antialias=True`) and PIL do — when shrinking, the triangle filter
+/// widens with the factor so every source pixel counts (see ``AxisTaps/antialiased(from:to:)``); when
+/// enlarging this equals plain bilinear. `antialias: false` gives `F.interpolate(mode: "bilinear",
+/// align_corners: False, antialias: False)`, which skips pixels when shrinking by more than 2×.
 public struct Resize: Transform {
     enum Target: Sendable { case size(height: Int, width: Int), shorterSide(Int) }
     let target: Target
+    /// Whether shrinking filters over every covered source pixel (torchvision's default).
+    public let antialias: Bool
 
     /// Resizes to exactly `height × width`.
-    public init(height: Int, width: Int) { target = .size(height: height, width: width) }
+    public init(height: Int, width: Int, antialias: Bool = true) {
+        target = .size(height: height, width: width)
+        self.antialias = antialias
+    }
 
     /// Resizes so that the shorter side is `shorterSide`, keeping the aspect ratio; the longer side is
     /// `Int(shorterSide · long / short)` (truncated, as torchvision does).
-    public init(shorterSide: Int) { target = .shorterSide(shorterSide) }
+    public init(shorterSide: Int, antialias: Bool = true) {
+        target = .shorterSide(shorterSide)
+        self.antialias = antialias
+    }
 
     public func callAsFunction(_ sample: ImageSample, using generator: inout some RandomNumberGenerator) throws -> ImageSample {
         switch target {
         case .size(let height, let width):
-            return try Self.bilinear(sample, height: height, width: width)
+            return try Self.resize(sample, height: height, width: width, antialias: antialias)
         case .shorterSide(let side):
             guard side > 0 else { throw TransformError("Resize: shorterSide must be positive, got \(side)") }
             if sample.height <= sample.width {
-                return try Self.bilinear(sample, height: side, width: side * sample.width / sample.height)
+                return try Self.resize(sample, height: side, width: side * sample.width / sample.height, antialias: antialias)
             }
-            return try Self.bilinear(sample, height: side * sample.height / sample.width, width: side)
+            return try Self.resize(sample, height: side * sample.height / sample.width, width: side, antialias: antialias)
         }
     }
 
-    /// Per output index of one axis: the two source indices and the weight of the second.
-    static func axisWeights(from n: Int, to m: Int) -> [(Int, Int, Float)] {
-        let scale = Double(n) / Double(m)
-        return (0..<m).map { d in
-            let s = max((Double(d) + 0.5) * scale - 0.5, 0)
-            let i0 = min(Int(s), n - 1)
-            return (i0, min(i0 + 1, n - 1), Float(s - Double(i0)))
-        }
-    }
-
-    /// `sample` resized to `height × width` with the formula above.
-    static func bilinear(_ sample: ImageSample, height: Int, width: Int) throws -> ImageSample {
+    /// `sample` resized to `height × width`, antialiased or plain.
+    static func resize(_ sample: ImageSample, height: Int, width: Int, antialias: Bool) throws -> ImageSample {
         guard height > 0, width > 0 else { throw TransformError("Resize: size must be positive, got \(height)×\(width)") }
         if height == sample.height, width == sample.width { return sample }
-        let rows = axisWeights(from: sample.height, to: height)
-        let cols = axisWeights(from: sample.width, to: width)
-        var out = ImageSample.filled(width: width, height: height, channels: sample.channels)
-        for c in 0..<sample.channels {
-            for (y, (y0, y1, ly)) in rows.enumerated() {
-                for (x, (x0, x1, lx)) in cols.enumerated() {
-                    let top = (1 - lx) * sample[c, y0, x0] + lx * sample[c, y0, x1]
-                    let bottom = (1 - lx) * sample[c, y1, x0] + lx * sample[c, y1, x1]
-                    out[c, y, x] = (1 - ly) * top + ly * bottom
-                }
-            }
-        }
-        return out
+        let taps = antialias ? AxisTaps.antialiased(from:to:) : AxisTaps.plain(from:to:)
+        return resample(sample, height: height, width: width,
+                        rows: taps(sample.height, height), columns: taps(sample.width, width))
     }
 }
 
@@ -70,8 +59,9 @@ func crop(_ sample: ImageSample, top: Int, left: Int, height: Int, width: Int) -
     return out
 }
 
-/// Cuts the central `height × width` region; the top-left corner is `((H − h) / 2, (W − w) / 2)`
-/// rounded down. Throws when the crop is larger than the image.
+/// Cuts the central `height × width` region as torchvision's `CenterCrop` does: the top-left corner
+/// is `(H − h) / 2, (W − w) / 2` rounded half to even (Python's `round`); a crop larger than the image
+/// first pads it with zeros, `⌊(h − H) / 2⌋` above and the rest below (likewise left and right).
 public struct CenterCrop: Transform {
     public let height: Int
     public let width: Int
@@ -81,10 +71,19 @@ public struct CenterCrop: Transform {
 
     public func callAsFunction(_ sample: ImageSample, using generator: inout some RandomNumberGenerator) throws -> ImageSample {
         guard height > 0, width > 0 else { throw TransformError("CenterCrop: size must be positive, got \(height)×\(width)") }
-        guard height <= sample.height, width <= sample.width else {
-            throw TransformError("CenterCrop: crop \(height)×\(width) is larger than the image \(sample.height)×\(sample.width)")
+        var image = sample
+        if height > sample.height || width > sample.width {
+            let padTop = max(height - sample.height, 0) / 2, padLeft = max(width - sample.width, 0) / 2
+            let newH = max(height, sample.height), newW = max(width, sample.width)
+            image = ImageSample.filled(width: newW, height: newH, channels: sample.channels)
+            for c in 0 ..< sample.channels {
+                for y in 0 ..< sample.height {
+                    for x in 0 ..< sample.width { image[c, y + padTop, x + padLeft] = sample[c, y, x] }
+                }
+            }
         }
-        return crop(sample, top: (sample.height - height) / 2, left: (sample.width - width) / 2, height: height, width: width)
+        func offset(_ extra: Int) -> Int { Int((Double(extra) / 2).rounded(.toNearestOrEven)) }
+        return crop(image, top: offset(image.height - height), left: offset(image.width - width), height: height, width: width)
     }
 }
 

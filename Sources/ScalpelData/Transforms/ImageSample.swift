@@ -57,6 +57,11 @@ public struct ImageSample: Sendable, Equatable {
         ImageSample(unchecked: width, height, channels, [Float](repeating: value, count: width * height * channels))
     }
 
+    /// A sample from values whose count callers have checked.
+    static func unchecked(width: Int, height: Int, channels: Int, pixels: [Float]) -> ImageSample {
+        ImageSample(unchecked: width, height, channels, pixels)
+    }
+
     private init(unchecked width: Int, _ height: Int, _ channels: Int, _ pixels: [Float]) {
         self.width = width
         self.height = height
