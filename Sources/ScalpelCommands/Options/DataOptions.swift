@@ -7,7 +7,7 @@ import ScalpelData
 /// Where the images and labels come from, and how they are split.
 struct DataOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "A MedMNIST name (pneumoniamnist, …) or .npz file, a folder with one subfolder per class, a CSV manifest, or 'synthetic'.",
+        "A MedMNIST name (pneumoniamnist, …) or .npz file, a folder with one subfolder per class, a CSV manifest, or synthetic[:COUNT] (generated, labelled as such).",
         valueName: "source"))
     var data: String
 
@@ -46,11 +46,14 @@ struct DataOptions: ParsableArguments {
         let url = URL(fileURLWithPath: data)
         var isDirectory: ObjCBool = false
         let exists = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
-        if data == "synthetic" {
-            let set = try SyntheticRadiographs(count: 1200, size: 28, seed: 0)
-            let splits = DatasetSplits(train: set.subset(Array(0..<800)), validation: set.subset(Array(800..<1000)),
-                                       test: set.subset(Array(1000..<1200)))
-            return (splits, "SYNTHETIC radiographs (generated, not medical data): 800/200/200")
+        if data == "synthetic" || data.hasPrefix("synthetic:") {
+            let count = data == "synthetic" ? 1200 : Int(data.dropFirst("synthetic:".count)) ?? -1
+            guard count >= 12 else { throw CommandError("--data synthetic:COUNT needs a count of at least 12, got '\(data)'") }
+            let set = try SyntheticRadiographs(count: count, size: 28, seed: 0)
+            let trainEnd = count * 2 / 3, validationEnd = count * 5 / 6
+            let splits = DatasetSplits(train: set.subset(Array(0..<trainEnd)), validation: set.subset(Array(trainEnd..<validationEnd)),
+                                       test: set.subset(Array(validationEnd..<count)))
+            return (splits, "SYNTHETIC radiographs (generated, not medical data): \(trainEnd)/\(validationEnd - trainEnd)/\(count - validationEnd)")
         }
         if exists, isDirectory.boolValue {
             let folder = try ImageFolderDataset(root: url)
