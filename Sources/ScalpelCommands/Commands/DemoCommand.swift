@@ -65,7 +65,7 @@ struct DemoCommand: ParsableCommand {
                   ? "Data: SYNTHETIC chest-radiograph-like images (generated; PneumoniaMNIST is not available here). Not medical results."
                   : "Data: PneumoniaMNIST (MedMNIST v2, 28×28 chest X-rays, normal vs pneumonia), resized to \(imageSize)×\(imageSize).")
             print("Model: EfficientNet-Lite0 with ImageNet weights, fully fine-tuned for \(epochs) epoch(s).")
-            fflush(stdout)
+            fflush(nil)   // the header before the progress lines on standard error
         }
         var arguments = ["--data", data, "--model", "efficientnet_lite0", "--weights", "imagenet",
                          "--image-size", String(imageSize), "--epochs", String(epochs), "--batch-size", "64",

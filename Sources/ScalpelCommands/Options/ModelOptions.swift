@@ -71,11 +71,7 @@ struct ModelOptions: ParsableArguments {
                                                       generator: generator)
             report("weights: \(loadReport)")
         } else if inputChannels != 3 {
-            let key = architecture.pretrainedConfig.firstConvKey
-            guard let conv = model.namedModules().first(where: { $0.key == key })?.module as? Conv2d else {
-                throw CommandError("\(architecture.rawValue): no first convolution at '\(key)' to adapt to \(inputChannels) channel(s)")
-            }
-            try conv.adaptInputChannels(inputChannels)
+            try model.adaptInputChannels(inputChannels)
         }
         for (_, module) in model.namedModules() {
             if let norm = module as? BatchNorm2d { norm.momentum = bnMomentum }

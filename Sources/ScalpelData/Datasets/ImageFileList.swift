@@ -4,7 +4,7 @@ import Foundation
 
 /// Unlabelled images to predict: files given one by one and every image file under given folders
 /// (recursively, by ``ImageFolderDataset/imageExtensions``, hidden files skipped), in a stable order.
-/// Labels are placeholders (class −1, or all zeros for a multi-label task).
+/// Labels are placeholders (class 0, or all zeros for a multi-label task): nothing is known of them.
 public struct ImageFileList: ImageDataset {
     public let files: [URL]
     public let task: ClassificationTask
@@ -44,7 +44,7 @@ public struct ImageFileList: ImageDataset {
     public var count: Int { files.count }
     public func sampleID(_ index: Int) -> String { files[index].path }
     public func labels(_ index: Int) -> [Int] {
-        task == .multiLabel ? Array(repeating: 0, count: classNames.count) : [-1]
+        task == .multiLabel ? Array(repeating: 0, count: classNames.count) : [0]
     }
     public func image(_ index: Int) throws -> DecodedImage { try ImageDecoder.decode(contentsOf: files[index]) }
 }
