@@ -1,6 +1,9 @@
 // Scalpel — ScalpelCommands
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
+import ScalpelData
+import ScalpelModels
+import ScalpelTraining
 import Torch
 
 /// The `scalpel` command: transfer learning for medical image classification.
@@ -13,20 +16,36 @@ public struct RootCommand: ParsableCommand {
             strategy, and measure what you got.
             """,
         version: ScalpelVersion.current,
-        subcommands: [DemoCommand.self, InfoCommand.self, ModelsCommand.self])
+        subcommands: [DemoCommand.self, TrainCommand.self, EvaluateCommand.self, PredictCommand.self, InfoCommand.self,
+                      ModelsCommand.self])
 
     public init() {}
 
     /// Parses `arguments`, runs the command and exits; errors become one-line messages and exit code 1.
     public static func runMain(_ arguments: [String]? = nil) {
         do {
-            var command = try parseAsRoot(arguments)
+            let given = arguments ?? Array(CommandLine.arguments.dropFirst())
+            var command = try parseAsRoot(try ConfigFile.merge(given))
             try command.run()
         } catch let error as TorchError {
             exitWithMessage("error: \(error)")
         } catch let error as SerializationError {
             exitWithMessage("error: \(error)")
         } catch let error as CommandError {
+            exitWithMessage("error: \(error)")
+        } catch let error as TrainingError {
+            exitWithMessage("error: \(error)")
+        } catch let error as DataSourceError {
+            exitWithMessage("error: \(error)")
+        } catch let error as DatasetError {
+            exitWithMessage("error: \(error)")
+        } catch let error as ImageDecodingError {
+            exitWithMessage("error: \(error)")
+        } catch let error as DataLoaderError {
+            exitWithMessage("error: \(error)")
+        } catch let error as MedMNISTStoreError {
+            exitWithMessage("error: \(error)")
+        } catch let error as WeightStoreError {
             exitWithMessage("error: \(error)")
         } catch {
             exit(withError: error)

@@ -6,22 +6,22 @@ import Foundation
 /// Decodes JPEG, PNG, BMP and TIFF files to host samples: JPEG through libjpeg-turbo, PNG (8/16 bit)
 /// through libpng, BMP (8-bit palette and 16/24/32-bit colour, to 8-bit samples) through stb_image, and
 /// TIFF (first page: 8/16-bit unsigned gray and RGB, with or without alpha; 8-bit palette, YCbCr and
-/// tiled colour) through libtiff. The format comes from the file's first bytes, not its name.
+/// tiled colour) through libtiff, and DICOM through DCMTK (``DicomDecoder``, with the file's window).
+/// The format comes from the file's first bytes, not its name.
 public enum ImageDecoder {
     /// The formats recognised from a file's first bytes.
     public enum Format: String, Sendable, CaseIterable {
         case jpeg = "JPEG", png = "PNG", bmp = "BMP", tiff = "TIFF"
     }
 
-    /// The format of `bytes` (a file's first bytes: 4 are enough for these formats, ``decode(_:source:)``
-    /// passes 132, DICOM's preamble and magic), or nil when none is recognised.
+    /// The format of `bytes` (a file's first bytes: 4 are enough), or nil when none is recognised.
     public static func format(of bytes: some Collection<UInt8>) -> Format? {
         let head = Array(bytes.prefix(4))
         if head.starts(with: [0xFF, 0xD8, 0xFF]) { return .jpeg }
         if head.starts(with: [0x89, 0x50, 0x4E, 0x47]) { return .png }
         if head.starts(with: [0x42, 0x4D]) { return .bmp }  // "BM"
         if head == [0x49, 0x49, 0x2A, 0x00] || head == [0x4D, 0x4D, 0x00, 0x2A] { return .tiff }  // "II*\0", "MM\0*"
-        // DICOM ("DICM" at byte 128) is recognised here once its decoder (CDicom) is wired in.
+        // DICOM files ("DICM" at byte 128) go to DicomDecoder, with the file's window.
         return nil
     }
 
@@ -41,11 +41,11 @@ public enum ImageDecoder {
 
     /// Decodes image bytes; `source` names them in errors.
     public static func decode(_ data: Data, source: String) throws -> DecodedImage {
-        guard let format = format(of: data.prefix(132)) else {
-            throw ImageDecodingError(file: source, reason: "is not a JPEG, PNG, BMP or TIFF image (unrecognised first bytes)")
+        if DicomDecoder.isDicom(data) { return try DicomDecoder.decode(data, source: source) }
+        guard let format = format(of: data.prefix(4)) else {
+            throw ImageDecodingError(file: source, reason: "is not a JPEG, PNG, BMP, TIFF or DICOM image (unrecognised first bytes)")
         }
-        // Dispatch by format. A DICOM branch goes here: it decodes through CDicom rather than a
-        // `scalpel_decode_*` function of CImageCodecs, and returns its DecodedImage directly.
+        // Dispatch by format (DICOM, above, decodes through CDicom).
         let decoder: CodecFunction = switch format {
         case .jpeg: scalpel_decode_jpeg
         case .png: scalpel_decode_png

@@ -25,6 +25,17 @@ public enum TorchRuntime {
         if deterministic { try shimCall { ctorch_set_deterministic(true, $0) } }
     }
 
+    /// The state of libtorch's default CPU generator (what dropout and sampling without a
+    /// ``Generator`` draw from), as a uint8 tensor; a resumed run restores it.
+    public static func defaultGeneratorState() throws -> Tensor {
+        try shimTensor { ctorch_default_generator_get_state($0, $1) }
+    }
+
+    /// Restores a state returned by ``defaultGeneratorState()``.
+    public static func setDefaultGeneratorState(_ state: Tensor) throws {
+        try shimCall { ctorch_default_generator_set_state(state.rawHandle, $0) }
+    }
+
     /// Waits for all queued work on a CUDA device (for timing).
     public static func synchronize(_ device: Device) throws {
         guard case .cuda(let index) = device else { return }

@@ -74,7 +74,7 @@ import TorchTestSupport
     }
 
     @Test(arguments: [("truncated.jpg", "cannot be decoded"), ("truncated_late.jpg", "Premature end"), ("corrupt.png", "cannot be decoded"),
-                      ("not_an_image.png", "is not a JPEG, PNG, BMP or TIFF image"),
+                      ("not_an_image.png", "is not a JPEG, PNG, BMP, TIFF or DICOM image"),
                       ("truncated.bmp", "truncated BMP data"), ("truncated.tif", "cannot be decoded as TIFF"),
                       ("float.tif", "floating-point TIFF samples are not supported"),
                       ("planar16.tif", "16-bit TIFF layout is not supported")])

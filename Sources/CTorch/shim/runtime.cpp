@@ -93,4 +93,21 @@ ctorch_status ctorch_generator_set_state(ctorch_generator generator, ctorch_tens
   });
 }
 
+ctorch_status ctorch_default_generator_get_state(ctorch_tensor *out, ctorch_error *error) {
+  *out = nullptr;
+  return guarded(error, [&] {
+    at::Generator generator = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    *out = wrap(generator.get_state());
+  });
+}
+
+ctorch_status ctorch_default_generator_set_state(ctorch_tensor state, ctorch_error *error) {
+  return guarded(error, [&] {
+    at::Generator generator = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(generator.mutex());
+    generator.set_state(unwrap(state));
+  });
+}
+
 }  // extern "C"

@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 /// What a dataset asks of a classifier (MedMNIST's task names as raw values).
-public enum ClassificationTask: String, Sendable, Equatable {
+public enum ClassificationTask: String, Sendable, Equatable, Codable {
     /// Two classes, one label per image.
     case binary = "binary-class"
     /// More than two classes, one label per image.

@@ -167,6 +167,13 @@ public protocol InputChannelAdaptable: AnyObject {
 extension Conv2d: InputChannelAdaptable {}
 
 extension Backbone {
+    /// Makes the first convolution (``PretrainedConfig/firstConvKey``) take `count` input channels, as
+    /// ``loadPretrained(from:classCount:inputChannels:generator:)`` does for pretrained weights: for a
+    /// randomly initialised network trained on grey-scale images.
+    public func adaptInputChannels(_ count: Int) throws {
+        try firstConvolution(at: architecture.pretrainedConfig.firstConvKey).adaptInputChannels(count)
+    }
+
     /// The module owning the first-conv weight `key` (`conv1.weight` → the `conv1` module).
     func firstConvolution(at key: String) throws -> any InputChannelAdaptable {
         let path = key.hasSuffix(".weight") ? String(key.dropLast(".weight".count)) : key

@@ -100,6 +100,9 @@ CTORCH_MUST_CHECK ctorch_status ctorch_generator_get_state(ctorch_generator gene
                                                            ctorch_error *error);
 CTORCH_MUST_CHECK ctorch_status ctorch_generator_set_state(ctorch_generator generator, ctorch_tensor state,
                                                            ctorch_error *error);
+/* libtorch's default CPU generator (what dropout and ops without a generator draw from). */
+CTORCH_MUST_CHECK ctorch_status ctorch_default_generator_get_state(ctorch_tensor *out, ctorch_error *error);
+CTORCH_MUST_CHECK ctorch_status ctorch_default_generator_set_state(ctorch_tensor state, ctorch_error *error);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,126 @@
+// Scalpel — ScalpelTraining
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A training run's folder:
+///
+/// ```
+/// RUN/
+///   config.yaml          the resolved configuration (written by the command)
+///   log.txt              one line per event, appended
+///   metrics.json         status, per-epoch history, best epoch, test metrics with 95 % CIs
+///   predictions.csv      one row per test sample: id, true label, one probability per class
+///   checkpoints/last.safetensors   model, optimizer, random state and trainer state after the last complete epoch
+///   checkpoints/best.safetensors   model weights of the best validation epoch
+/// ```
+///
+/// Every file is written to a temporary name and renamed into place, so a run killed at any moment
+/// leaves either the old or the new version, never a torn one.
+public struct RunFolder: Sendable {
+    public let url: URL
+
+    public init(_ url: URL) { self.url = url.standardizedFileURL }
+
+    public var configURL: URL { url.appendingPathComponent("config.yaml") }
+    public var logURL: URL { url.appendingPathComponent("log.txt") }
+    public var metricsURL: URL { url.appendingPathComponent("metrics.json") }
+    public var predictionsURL: URL { url.appendingPathComponent("predictions.csv") }
+    public var checkpointsURL: URL { url.appendingPathComponent("checkpoints") }
+    public var lastCheckpointURL: URL { checkpointsURL.appendingPathComponent("last.safetensors") }
+    public var bestCheckpointURL: URL { checkpointsURL.appendingPathComponent("best.safetensors") }
+
+    /// Whether `metrics.json` says the run finished.
+    public var isFinished: Bool {
+        guard let data = try? Data(contentsOf: metricsURL),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return false }
+        return object["status"] as? String == "finished"
+    }
+
+    /// Whether the folder holds anything of a run (a configuration, a checkpoint or metrics).
+    public var holdsRun: Bool {
+        [configURL, metricsURL, lastCheckpointURL, logURL].contains { FileManager.default.fileExists(atPath: $0.path) }
+    }
+
+    /// Prepares the folder for a run.
+    ///
+    /// - A finished run is never overwritten unless `force`.
+    /// - An unfinished run continues with `resume`, or starts over with `force`; otherwise it is an error
+    ///   saying which flag to pass.
+    /// - `resume` on an empty or missing folder is an error (nothing to resume).
+    public static func prepare(_ url: URL, resume: Bool, force: Bool) throws -> RunFolder {
+        let folder = RunFolder(url)
+        let path = folder.url.path
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        if exists, !isDirectory.boolValue {
+            throw TrainingError.runFolder("\(path) is a file, not a run folder; choose another --output")
+        }
+        if resume {
+            guard exists, folder.holdsRun else {
+                throw TrainingError.runFolder("nothing to resume in \(path): it holds no run; drop --resume to start one")
+            }
+            if folder.isFinished, !force {
+                throw TrainingError.runFolder("the run in \(path) has already finished; pass --force to train it again from the start, or choose another --output")
+            }
+            return folder
+        }
+        if exists, folder.holdsRun {
+            guard force else {
+                if folder.isFinished {
+                    throw TrainingError.runFolder("\(path) holds a finished run (metrics.json); choose another --output, or pass --force to overwrite it")
+                }
+                throw TrainingError.runFolder("\(path) holds an unfinished run; pass --resume to continue it from its last complete epoch, or --force to start over")
+            }
+            for item in [folder.configURL, folder.logURL, folder.metricsURL, folder.predictionsURL, folder.checkpointsURL]
+            where FileManager.default.fileExists(atPath: item.path) {
+                try FileManager.default.removeItem(at: item)
+            }
+        }
+        try folder.createDirectories()
+        return folder
+    }
+
+    func createDirectories() throws {
+        do {
+            try FileManager.default.createDirectory(at: checkpointsURL, withIntermediateDirectories: true)
+        } catch {
+            throw TrainingError.runFolder("cannot create the run folder \(url.path): \(error.localizedDescription)")
+        }
+    }
+
+    /// Writes `data` to `destination` through a temporary file in the same folder, flushed to disk and
+    /// renamed into place.
+    public static func writeAtomically(_ data: Data, to destination: URL) throws {
+        let temporary = destination.deletingLastPathComponent()
+            .appendingPathComponent(".\(destination.lastPathComponent).tmp-\(getpid())")
+        guard FileManager.default.createFile(atPath: temporary.path, contents: data) else {
+            throw TrainingError.runFolder("cannot write \(temporary.path) (is the folder writable and the disk not full?)")
+        }
+        let descriptor = open(temporary.path, O_RDONLY)
+        if descriptor >= 0 {
+            fsync(descriptor)
+            close(descriptor)
+        }
+        guard rename(temporary.path, destination.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw TrainingError.runFolder("cannot move \(temporary.lastPathComponent) into place as \(destination.path): \(reason)")
+        }
+    }
+
+    /// Appends one line, stamped with the UTC time, to `log.txt`.
+    public func log(_ line: String) {
+        let stamp = ISO8601DateFormatter().string(from: Date())
+        let text = Data("\(stamp) \(line)\n".utf8)
+        if let handle = try? FileHandle(forWritingTo: logURL) {
+            _ = try? handle.seekToEnd()
+            try? handle.write(contentsOf: text)
+            try? handle.close()
+        } else {
+            _ = FileManager.default.createFile(atPath: logURL.path, contents: text)
+        }
+    }
+}

@@ -1,2 +1,0 @@
-// Scalpel — ScalpelTraining
-// SPDX-License-Identifier: Apache-2.0

@@ -1,0 +1,82 @@
+// Scalpel — ScalpelTraining
+// SPDX-License-Identifier: Apache-2.0
+import Torch
+import TorchNN
+import TorchOptim
+
+/// Applies a phase to a model: which parameters train, how BatchNorm behaves, and the optimizer with
+/// its learning-rate groups.
+struct PhaseSetup {
+    let phase: TrainingPhase
+    /// The optimizer's groups, in order, with their base learning rates.
+    let groups: [ParameterGroup]
+    let baseRates: [Double]
+    let trainable: [Tensor]
+    let trainableCount: Int
+
+    /// Freezes and unfreezes the model's parameters for `phase` and builds its groups.
+    ///
+    /// - Throws: ``TrainingError/invalidOption(_:)`` when a selection names nothing in the model or when
+    ///   nothing would train.
+    init(_ phase: TrainingPhase, model: any Module) throws {
+        self.phase = phase
+        let parameters = model.parameters()
+        let keys = parameters.map(\.key)
+        let unmatched = phase.trainable.unmatchedParts(in: keys) + phase.groups.flatMap { $0.selection.unmatchedParts(in: keys) }
+        guard unmatched.isEmpty else {
+            let examples = keys.prefix(4).joined(separator: ", ")
+            throw TrainingError.invalidOption(
+                "phase '\(phase.name)': \(unmatched.joined(separator: ", ")) selects no parameter of the model (keys look like \(examples), …)")
+        }
+        var selected: [(key: String, tensor: Tensor)] = []
+        for (key, tensor) in parameters {
+            let trains = phase.trainable.matches(key)
+            try tensor.setRequiresGradient(trains)
+            if trains { selected.append((key, tensor)) }
+        }
+        guard !selected.isEmpty else {
+            throw TrainingError.invalidOption("phase '\(phase.name)' makes no parameter trainable; select at least one module to train")
+        }
+        var remaining = selected
+        var groups: [ParameterGroup] = []
+        var rates: [Double] = []
+        for group in phase.groups {
+            let members = remaining.filter { group.selection.matches($0.key) }
+            remaining.removeAll { group.selection.matches($0.key) }
+            guard !members.isEmpty else { continue }
+            let rate = phase.learningRate * group.multiplier
+            groups.append(ParameterGroup(name: group.name, parameters: members, learningRate: rate))
+            rates.append(rate)
+        }
+        if !remaining.isEmpty {
+            groups.append(ParameterGroup(name: "base", parameters: remaining, learningRate: phase.learningRate))
+            rates.append(phase.learningRate)
+        }
+        self.groups = groups
+        baseRates = rates
+        trainable = selected.map(\.tensor)
+        trainableCount = selected.reduce(0) { $0 + $1.tensor.elementCount }
+    }
+
+    /// The phase's optimizer over ``groups``.
+    func makeOptimizer() throws -> any Optimizer {
+        switch phase.optimizer {
+        case .adam: try Adam(groups, learningRate: phase.learningRate, weightDecay: phase.weightDecay)
+        case .adamW: try AdamW(groups, learningRate: phase.learningRate, weightDecay: phase.weightDecay)
+        case .sgd(let momentum, let nesterov):
+            try SGD(groups, learningRate: phase.learningRate, momentum: momentum, nesterov: nesterov,
+                    weightDecay: phase.weightDecay)
+        }
+    }
+
+    /// Puts the model in training mode, then BatchNorm layers in evaluation mode as the policy says.
+    func setTrainingMode(_ model: any Module) {
+        model.setMode(.training)
+        guard phase.batchNorm != .train else { return }
+        for (_, module) in model.namedModules() {
+            guard let norm = module as? BatchNorm2d else { continue }
+            let frozen = [norm.weight, norm.bias].compactMap { $0 }.allSatisfy { !$0.requiresGradient }
+            if phase.batchNorm == .freeze || frozen { norm.mode = .evaluation }
+        }
+    }
+}

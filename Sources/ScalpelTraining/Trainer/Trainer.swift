@@ -1,0 +1,262 @@
+// Scalpel — ScalpelTraining
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import ScalpelData
+import Torch
+import TorchNN
+import TorchOptim
+
+/// What a finished run produced.
+public struct TrainingResult: Sendable {
+    /// Test metrics (with confidence intervals) of the best checkpoint.
+    public var test: MetricReport
+    public var testPredictions: Predictions
+    public var best: BestEpoch?
+    public var history: [EpochRecord]
+    public var folder: RunFolder
+}
+
+/// Runs a training plan's phases on a model and writes the run folder.
+///
+/// The model, the data and the configuration fully determine the run: the training order and each
+/// sample's augmentation come from the seed and the epoch, libtorch's default generator is seeded by
+/// the caller and saved in every checkpoint. So a run killed at any moment and continued with
+/// `resume` ends with the same metrics as one that was never interrupted.
+public final class Trainer {
+    public let model: any Layer
+    public let splits: DatasetSplits
+    public let trainTransform: any Transform
+    public let evaluationTransform: any Transform
+    public let configuration: TrainingConfiguration
+    public let folder: RunFolder
+    public let device: Device
+    /// Receives progress; throwing from it stops the run (the last complete epoch is kept).
+    public var observer: (TrainingEvent) throws -> Void = { _ in }
+
+    public init(model: any Layer, splits: DatasetSplits, trainTransform: any Transform,
+                evaluationTransform: any Transform, configuration: TrainingConfiguration, folder: RunFolder) throws {
+        try configuration.validate()
+        self.model = model
+        self.splits = splits
+        self.trainTransform = trainTransform
+        self.evaluationTransform = evaluationTransform
+        self.configuration = configuration
+        self.folder = folder
+        device = try Device(parsing: configuration.device)
+        try Self.checkData(splits)
+    }
+
+    static func checkData(_ splits: DatasetSplits) throws {
+        for (name, set) in [("training", splits.train), ("validation", splits.validation), ("test", splits.test)] {
+            guard set.count > 0 else { throw TrainingError.data("the \(name) set (\(set.source)) is empty") }
+        }
+        guard splits.train.classNames == splits.validation.classNames, splits.train.classNames == splits.test.classNames else {
+            throw TrainingError.data("the training, validation and test sets name different classes: \(splits.train.classNames), \(splits.validation.classNames), \(splits.test.classNames)")
+        }
+    }
+
+    /// Trains (or continues from the last checkpoint when `resume`), then evaluates the best
+    /// checkpoint on the test set and writes `metrics.json` and `predictions.csv`.
+    public func run(resume: Bool) throws -> TrainingResult {
+        let c = configuration
+        try model.move(to: device)
+        if c.channelsLast { try Self.convertToChannelsLast(model) }
+        var state = TrainerState()
+        var pendingOptimizer: OptimizerState?
+        if resume, FileManager.default.fileExists(atPath: folder.lastCheckpointURL.path) {
+            let checkpoint = try Checkpoint.load(from: folder.lastCheckpointURL)
+            do {
+                try model.load(checkpoint.model)
+            } catch {
+                throw TrainingError.checkpoint("\(folder.lastCheckpointURL.path) does not fit this model: \(error); was the configuration changed? Start over with --force")
+            }
+            if let generator = checkpoint.generator { try TorchRuntime.setDefaultGeneratorState(generator) }
+            state = checkpoint.state
+            pendingOptimizer = checkpoint.optimizer
+            folder.log("resumed after epoch \(state.completedEpochs)")
+            try observer(.resumed(completedEpochs: state.completedEpochs))
+        } else {
+            folder.log("started: \(c.phases.count) phase(s), at most \(c.maximumEpochs) epoch(s), seed \(c.seed)")
+        }
+
+        let trainLoader = try DataLoader(dataset: splits.train, transform: trainTransform, batchSize: c.batchSize,
+                                         shuffle: true, dropLast: false, seed: c.seed, workers: c.loaderWorkers,
+                                         prefetchBatches: 4, onBadImage: c.onBadImage)
+        let validationLoader = try DataLoader.evaluation(dataset: splits.validation, transform: evaluationTransform,
+                                                         batchSize: c.evaluationBatchSize, workers: c.loaderWorkers,
+                                                         onBadImage: c.onBadImage)
+        let loss = try TaskLoss(task: splits.train.task, weighting: c.classWeighting, classCounts: splits.train.classCounts,
+                                sampleCount: splits.train.count, device: device)
+
+        while state.phaseIndex < c.phases.count {
+            let phase = c.phases[state.phaseIndex]
+            let setup = try PhaseSetup(phase, model: model)
+            let optimizer = try setup.makeOptimizer()
+            if let pending = pendingOptimizer, state.epochInPhase > 0 {
+                try optimizer.load(stateDict: pending)
+            }
+            pendingOptimizer = nil
+            var scheduler = try LearningRateScheduler(phase.schedule, baseRates: setup.baseRates, epochs: phase.epochs,
+                                                      stepsPerEpoch: max(trainLoader.batchCount, 1), maximize: c.monitor.maximize)
+            if state.epochInPhase > 0 { scheduler.state = state.scheduler }
+            folder.log("phase \(phase.name): \(setup.trainableCount) trainable parameters, \(setup.groups.count) group(s)")
+            try observer(.phaseStarted(name: phase.name, index: state.phaseIndex, count: c.phases.count, epochs: phase.epochs,
+                                       trainableParameters: setup.trainableCount))
+            var ending = "completed \(phase.epochs) epoch(s)"
+            while state.epochInPhase < phase.epochs {
+                let record = try trainEpoch(phase: phase, setup: setup, optimizer: optimizer, scheduler: scheduler,
+                                            loader: trainLoader, validationLoader: validationLoader, loss: loss, state: &state)
+                let monitored = record.value(of: c.monitor)
+                let floorReached = scheduler.endEpoch(validationValue: monitored)
+                let stopEarly = state.earlyStopping.update(monitored, options: phase.earlyStopping, maximize: c.monitor.maximize)
+                state.epochInPhase += 1
+                state.completedEpochs += 1
+                state.scheduler = scheduler.state
+                var isBest = false
+                if let monitored, monitored.isFinite,
+                   state.best.map({ c.monitor.maximize ? monitored > $0.value : monitored < $0.value }) ?? true {
+                    state.best = BestEpoch(epoch: record.epoch, phase: phase.name, metric: c.monitor, value: monitored)
+                    try Checkpoint.saveWeights(of: model, to: folder.bestCheckpointURL, best: state.best!)
+                    isBest = true
+                }
+                state.history.append(record)
+                if floorReached { ending = "learning rate below \(Self.stopBelow(phase) ?? 0) after \(state.epochInPhase) epoch(s)" }
+                if stopEarly { ending = "early stopping after \(state.epochInPhase) epoch(s) (no \(c.monitor.rawValue) improvement for \(phase.earlyStopping!.patience))" }
+                let phaseOver = floorReached || stopEarly || state.epochInPhase >= phase.epochs
+                if phaseOver {
+                    state.phaseEndings.append("\(phase.name): \(ending)")
+                    state.phaseIndex += 1
+                    state.epochInPhase = 0
+                    state.scheduler = LearningRateScheduler.State()
+                    state.earlyStopping = EarlyStoppingState()
+                }
+                try Checkpoint.save(to: folder.lastCheckpointURL, model: model, optimizer: phaseOver ? nil : optimizer, state: state)
+                try RunResults(state: state, test: nil, testLoss: nil, testSkipped: [], checkpoint: nil, monitor: c.monitor)
+                    .write(to: folder)
+                folder.log(Self.describe(record) + (isBest ? " (best)" : ""))
+                try observer(.epochFinished(record, isBest: isBest))
+                if phaseOver { break }
+            }
+            folder.log("phase \(phase.name) ended: \(ending)")
+            try observer(.phaseEnded(name: phase.name, reason: ending))
+        }
+        return try finish(state: state)
+    }
+
+    private static func stopBelow(_ phase: TrainingPhase) -> Double? {
+        if case .plateau(let options) = phase.schedule { return options.stopBelow }
+        return nil
+    }
+
+    /// One epoch: training steps over the shuffled training set, then validation.
+    private func trainEpoch(phase: TrainingPhase, setup: PhaseSetup, optimizer: any Optimizer, scheduler: LearningRateScheduler,
+                            loader: DataLoader, validationLoader: DataLoader, loss: TaskLoss,
+                            state: inout TrainerState) throws -> EpochRecord {
+        let c = configuration
+        let epoch = state.completedEpochs + 1
+        let totalEpochs = state.completedEpochs - state.epochInPhase + phase.epochs
+            + c.phases.dropFirst(state.phaseIndex + 1).reduce(0) { $0 + $1.epochs }
+        setup.setTrainingMode(model)
+        let start = Date()
+        var batches = loader.batches(epoch: state.completedEpochs)
+        var lossSum = 0.0, seen = 0, step = 0
+        var rates = setup.baseRates
+        let batchCount = loader.batchCount
+        while let batch = try batches.next() {
+            if !batch.skipped.isEmpty {
+                let names = batch.skipped.map(\.description)
+                state.skipped += names
+                names.forEach { folder.log("skipped image \($0)") }
+                try observer(.imagesSkipped(names))
+            }
+            guard batch.count > 0 else { continue }
+            rates = scheduler.learningRates(epoch: state.epochInPhase, step: state.epochInPhase * batchCount + step)
+            for (group, rate) in rates.enumerated() { try optimizer.setLearningRate(rate, forGroup: group) }
+            var images = try batch.images.to(device: device)
+            if c.channelsLast { images = try images.contiguous(.channelsLast) }
+            let logits = try model(images)
+            let value = try loss(logits: logits, targets: batch.targets.to(device: device))
+            let scalar = try value.item()
+            guard scalar.isFinite else {
+                throw TrainingError.diverged("the training loss became \(scalar) in epoch \(epoch), batch \(step + 1); lower the learning rate or enable gradient clipping (the last complete epoch is kept in \(folder.lastCheckpointURL.path))")
+            }
+            try optimizer.zeroGradients()
+            try value.backward()
+            if let clip = phase.gradientClipNorm { try clipGradientNorm(setup.trainable, maxNorm: clip) }
+            try optimizer.step()
+            lossSum += scalar * Double(batch.count)
+            seen += batch.count
+            step += 1
+            let elapsed = Date().timeIntervalSince(start)
+            let rate = Double(seen) / max(elapsed, 1e-9)
+            try observer(.batchFinished(epoch: epoch, totalEpochs: totalEpochs, batch: step, batches: batchCount,
+                                        loss: lossSum / Double(seen), imagesPerSecond: rate,
+                                        eta: Double(batchCount - step) * elapsed / Double(step)))
+        }
+        guard seen > 0 else {
+            throw TrainingError.data("epoch \(epoch): no training image could be used (all were skipped); see log.txt")
+        }
+        let trainingSeconds = Date().timeIntervalSince(start)
+        state.trainingSeconds += trainingSeconds
+        let validation = try Predictions.collect(model: model, loader: validationLoader, device: device,
+                                                 channelsLast: c.channelsLast, loss: loss)
+        if !validation.skipped.isEmpty { state.skipped += validation.skipped.map { "validation: \($0)" } }
+        let report = try MetricReport(validation)
+        var metrics: [String: Double?] = [:]
+        for (name, value) in report.metrics { metrics[name] = value.value }
+        return EpochRecord(epoch: epoch, phase: phase.name, trainingLoss: lossSum / Double(seen),
+                           validationLoss: validation.loss, validation: metrics, learningRates: rates,
+                           seconds: Date().timeIntervalSince(start), imagesPerSecond: Double(seen) / max(trainingSeconds, 1e-9))
+    }
+
+    /// Evaluates the best checkpoint (or the final weights when no epoch had a defined metric) on the
+    /// test set and writes metrics.json and predictions.csv.
+    private func finish(state: TrainerState) throws -> TrainingResult {
+        let c = configuration
+        var checkpoint = "final weights"
+        if state.best != nil, FileManager.default.fileExists(atPath: folder.bestCheckpointURL.path) {
+            let weights = try SafeTensors.read(contentsOf: folder.bestCheckpointURL).tensors
+            try model.load(weights)
+            checkpoint = "best epoch \(state.best!.epoch)"
+        }
+        try observer(.testing(checkpoint: checkpoint))
+        let testLoader = try DataLoader.evaluation(dataset: splits.test, transform: evaluationTransform,
+                                                   batchSize: c.evaluationBatchSize, workers: c.loaderWorkers,
+                                                   onBadImage: c.onBadImage)
+        let loss = try TaskLoss(task: splits.train.task, weighting: .none, classCounts: splits.train.classCounts,
+                                sampleCount: splits.train.count, device: device)
+        let predictions = try Predictions.collect(model: model, loader: testLoader, device: device,
+                                                  channelsLast: c.channelsLast, loss: loss)
+        let report = try MetricReport(predictions, resamples: c.bootstrapResamples, seed: c.seed)
+        try RunResults(state: state, test: report, testLoss: predictions.loss, testSkipped: predictions.skipped,
+                       checkpoint: checkpoint, monitor: c.monitor).write(to: folder)
+        try RunFolder.writeAtomically(Data(predictions.csv().utf8), to: folder.predictionsURL)
+        folder.log("finished: test " + ["auroc", "auprc", "accuracy"].compactMap { name in
+            report.metrics[name]?.value.map { "\(name) \(String(format: "%.4f", $0))" }
+        }.joined(separator: ", "))
+        return TrainingResult(test: report, testPredictions: predictions, best: state.best, history: state.history, folder: folder)
+    }
+
+    static func describe(_ record: EpochRecord) -> String {
+        let metrics = ["auroc", "auprc", "accuracy"].compactMap { name in
+            record.validation[name].flatMap { $0 }.map { "\(name) \(String(format: "%.4f", $0))" }
+        }
+        return "epoch \(record.epoch) [\(record.phase)]: train loss \(String(format: "%.4f", record.trainingLoss)), "
+            + "val loss \(record.validationLoss.map { String(format: "%.4f", $0) } ?? "-"), val " + metrics.joined(separator: ", ")
+            + String(format: ", %.0f img/s", record.imagesPerSecond)
+    }
+
+    /// Stores 4-D parameters and buffers in channels-last layout (faster convolutions on CPU).
+    static func convertToChannelsLast(_ model: any Module) throws {
+        for (_, tensor) in model.namedTensors() where tensor.shape.count == 4 {
+            try tensor.setData(tensor.contiguous(.channelsLast))
+        }
+    }
+}
+
+extension EpochRecord {
+    /// The validation value of `metric`.
+    func value(of metric: MonitoredMetric) -> Double? {
+        metric == .loss ? validationLoss : validation[metric.rawValue].flatMap { $0 }
+    }
+}

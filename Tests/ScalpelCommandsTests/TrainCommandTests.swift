@@ -1,0 +1,160 @@
+// Scalpel — ScalpelCommandsTests
+// SPDX-License-Identifier: Apache-2.0
+import ArgumentParser
+import Foundation
+import ScalpelTraining
+import Testing
+@testable import ScalpelCommands
+
+/// `scalpel train`, `evaluate` and `predict` end to end on a small generated set, the YAML options
+/// and a run killed with SIGKILL.
+@Suite(.serialized)
+struct TrainCommandTests {
+    static func temporaryFolder() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("scalpel-cli-\(UUID().uuidString)")
+    }
+
+    /// A quick run: 96 synthetic images, EfficientNet-Lite0 from scratch at 28 px.
+    static func arguments(output: URL, epochs: Int = 2) -> [String] {
+        ["--data", "synthetic:96", "--model", "efficientnet_lite0", "--weights", "none", "--image-size", "28",
+         "--epochs", String(epochs), "--batch-size", "16", "--lr", "0.003", "--bootstrap", "20", "--quiet",
+         "--output", output.path]
+    }
+
+    @Test func trainWritesARunThatEvaluateAndPredictReuse() throws {
+        let folder = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try TrainCommand.parse(Self.arguments(output: folder)).run()
+        let run = RunFolder(folder)
+        #expect(run.isFinished)
+        let results = try RunResults(contentsOf: run.metricsURL)
+        #expect(results.history.count == 2)
+        #expect(results.test?.metrics["auroc"]?.lower != nil)
+        let config = try String(contentsOf: run.configURL, encoding: .utf8)
+        #expect(config.contains("model: efficientnet_lite0"))
+        #expect(config.contains("epochs: 2"))
+
+        // The run's config.yaml is a valid --config file.
+        let reparsed = try TrainCommand.parse(try ConfigFile.merge(["--config", run.configURL.path]))
+        #expect(reparsed.training.epochs == 2 && reparsed.model.imageSize == 28 && reparsed.data.data == "synthetic:96")
+
+        // evaluate: the same test metrics from the best checkpoint (without CIs: bootstrap 0).
+        let output = folder.appendingPathComponent("eval.json")
+        try EvaluateCommand.parse([folder.path, "--bootstrap", "0", "--output", output.path]).run()
+        let report = try JSONDecoder().decode(MetricReport.self, from: Data(contentsOf: output))
+        let auroc = try #require(report.metrics["auroc"]?.value)
+        #expect(abs(auroc - (results.test?.metrics["auroc"]?.value ?? -1)) < 1e-9)
+
+        // predict: a CSV row per image with one probability per class.
+        let image = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../ScalpelDataTests/Fixtures/gray8.png").standardizedFileURL
+        let csv = folder.appendingPathComponent("predictions-new.csv")
+        try PredictCommand.parse([folder.path, image.path, "--output", csv.path]).run()
+        let lines = try String(contentsOf: csv, encoding: .utf8).split(separator: "\n")
+        #expect(lines.first == "path,predicted,p_clear,p_opacity")
+        #expect(lines.count == 2)
+        let probabilities = lines[1].split(separator: ",").suffix(2).compactMap { Double($0) }
+        #expect(abs(probabilities.reduce(0, +) - 1) < 1e-5)
+    }
+
+    @Test func yamlOptionsFillWhatTheCommandLineLeavesOut() throws {
+        let folder = Self.temporaryFolder()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("options.yaml")
+        try "data: pneumoniamnist\nepochs: 7\nlr: 0.0001\nseeds: [0, 1, 2]\nquiet: true\nresume: false\n"
+            .write(to: file, atomically: true, encoding: .utf8)
+        let merged = try ConfigFile.merge(["--config", file.path, "--epochs", "3"])
+        let command = try TrainCommand.parse(merged)
+        #expect(command.training.epochs == 3)            // the command line wins
+        #expect(command.training.lr == 0.0001)
+        #expect(try command.seedList() == [0, 1, 2])
+        #expect(command.output.quiet && !command.output.resume)
+        try "epochz: 3\n".write(to: file, atomically: true, encoding: .utf8)
+        #expect(throws: (any Error).self) { try TrainCommand.parse(try ConfigFile.merge(["--config", file.path, "--data", "x"])) }
+        try "- just\n- a list\n".write(to: file, atomically: true, encoding: .utf8)
+        let error = #expect(throws: CommandError.self) { try ConfigFile.merge(["--config", file.path]) }
+        #expect(error?.description.contains("mapping") == true)
+    }
+
+    @Test(arguments: [
+        (["--data", "synthetic", "--epochs", "0"], "--epochs must be at least 1"),
+        (["--data", "synthetic", "--monitor", "f2"], "unknown metric 'f2'"),
+        (["--data", "synthetic", "--schedule", "plateau", "--plateau-factor", "2"], "plateau factor must be in (0, 1)"),
+        (["--data", "synthetic", "--class-weights", "heavy"], "--class-weights"),
+        (["--data", "synthetic", "--model", "resnet19"], "unknown architecture 'resnet19'"),
+        (["--data", "synthetic", "--seeds", "1,x"], "--seeds"),
+    ])
+    func badTrainingOptionsAreExplained(_ arguments: [String], _ expected: String) {
+        do {
+            _ = try TrainCommand.parse(arguments)
+            Issue.record("\(arguments) parsed without error")
+        } catch {
+            #expect(TrainCommand.message(for: error).contains(expected), "message was: \(TrainCommand.message(for: error))")
+        }
+    }
+
+    @Test func resumeRefusesChangedOptions() throws {
+        let saved = "model: efficientnet_lite0\nlr: 0.001\nquiet: true\n"
+        let changed = "model: efficientnet_lite0\nlr: 0.01\n"
+        let error = #expect(throws: CommandError.self) {
+            try TrainingSession.checkSameConfiguration(saved: saved, new: changed, file: "config.yaml")
+        }
+        #expect(error?.description.contains("lr: 0.001 → 0.01") == true)
+        try TrainingSession.checkSameConfiguration(saved: saved, new: "model: efficientnet_lite0\nlr: 0.001\n", file: "config.yaml")
+    }
+
+    /// The `scalpel` executable beside the test bundle (swift build puts both in the same folder).
+    static func executable() -> URL? {
+        let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [folder, folder.deletingLastPathComponent()] {
+            let url = candidate.appendingPathComponent("scalpel")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return nil
+    }
+
+    @Test func runKilledWithSIGKILLResumesToTheSameMetrics() throws {
+        guard let scalpel = Self.executable() else {
+            print("notice: the scalpel executable was not found beside the tests; run `swift build` first. SIGKILL test skipped.")
+            return
+        }
+        let reference = Self.temporaryFolder(), killed = Self.temporaryFolder()
+        defer {
+            try? FileManager.default.removeItem(at: reference)
+            try? FileManager.default.removeItem(at: killed)
+        }
+        func launch(_ output: URL, _ extra: [String] = []) throws -> Process {
+            let process = Process()
+            process.executableURL = scalpel
+            process.arguments = ["train"] + Self.arguments(output: output, epochs: 4) + ["--threads", "1"] + extra
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        let whole = try launch(reference)
+        whole.waitUntilExit()
+        #expect(whole.terminationStatus == 0)
+
+        // Kill the second run as soon as its first epoch is checkpointed, in the middle of the next.
+        let victim = try launch(killed)
+        let checkpoint = RunFolder(killed).lastCheckpointURL
+        let deadline = Date().addingTimeInterval(120)
+        while !FileManager.default.fileExists(atPath: checkpoint.path), victim.isRunning, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        kill(victim.processIdentifier, SIGKILL)
+        victim.waitUntilExit()
+        #expect(!RunFolder(killed).isFinished, "the run finished before it could be killed")
+
+        let resumed = try launch(killed, ["--resume"])
+        resumed.waitUntilExit()
+        #expect(resumed.terminationStatus == 0)
+        let a = try RunResults(contentsOf: RunFolder(reference).metricsURL)
+        let b = try RunResults(contentsOf: RunFolder(killed).metricsURL)
+        #expect(a.test == b.test)
+        #expect(a.history.map(\.trainingLoss) == b.history.map(\.trainingLoss))
+        #expect(try Data(contentsOf: RunFolder(reference).predictionsURL) == Data(contentsOf: RunFolder(killed).predictionsURL))
+    }
+}

@@ -1,4 +1,0 @@
-import XCTest
-@testable import ScalpelTraining
-
-final class PlaceholderTrainingTests: XCTestCase {}
