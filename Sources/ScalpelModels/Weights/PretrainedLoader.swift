@@ -167,11 +167,19 @@ public protocol InputChannelAdaptable: AnyObject {
 extension Conv2d: InputChannelAdaptable {}
 
 extension Backbone {
-    /// Makes the first convolution (``PretrainedConfig/firstConvKey``) take `count` input channels, as
-    /// ``loadPretrained(from:classCount:inputChannels:generator:)`` does for pretrained weights: for a
-    /// randomly initialised network trained on grey-scale images.
+    /// Makes the first convolution (``PretrainedConfig/firstConvKey``) take `count` input channels with
+    /// its current kernels adapted as ``loadPretrained(from:classCount:inputChannels:generator:)`` adapts
+    /// pretrained ones (summed over RGB for one channel). For a freshly initialised network this equals
+    /// feeding the grey image repeated in three channels, as the MedMNIST protocol does.
     public func adaptInputChannels(_ count: Int) throws {
-        try firstConvolution(at: architecture.pretrainedConfig.firstConvKey).adaptInputChannels(count)
+        let key = architecture.pretrainedConfig.firstConvKey
+        guard let weight = namedTensors().first(where: { $0.key == key + ".weight" })?.tensor else {
+            throw ArchitectureError("\(architecture.rawValue): no first convolution weight '\(key).weight'")
+        }
+        guard weight.shape.count == 4, weight.shape[1] != count else { return }
+        let adapted = try withNoGrad { try PretrainedLoader.adaptInputConv(weight, inputChannels: count) }
+        try firstConvolution(at: key).adaptInputChannels(count)
+        try withNoGrad { try weight.copyInPlace(from: adapted) }
     }
 
     /// The module owning the first-conv weight `key` (`conv1.weight` → the `conv1` module).

@@ -49,7 +49,8 @@ public struct RunFolder: Sendable {
     /// - A finished run is never overwritten unless `force`.
     /// - An unfinished run continues with `resume`, or starts over with `force`; otherwise it is an error
     ///   saying which flag to pass.
-    /// - `resume` on an empty or missing folder is an error (nothing to resume).
+    /// - `resume` on an empty or missing folder starts a new run (so the same command serves to start a
+    ///   run and to continue it after a crash).
     public static func prepare(_ url: URL, resume: Bool, force: Bool) throws -> RunFolder {
         let folder = RunFolder(url)
         let path = folder.url.path
@@ -58,10 +59,7 @@ public struct RunFolder: Sendable {
         if exists, !isDirectory.boolValue {
             throw TrainingError.runFolder("\(path) is a file, not a run folder; choose another --output")
         }
-        if resume {
-            guard exists, folder.holdsRun else {
-                throw TrainingError.runFolder("nothing to resume in \(path): it holds no run; drop --resume to start one")
-            }
+        if resume, exists, folder.holdsRun {
             if folder.isFinished, !force {
                 throw TrainingError.runFolder("the run in \(path) has already finished; pass --force to train it again from the start, or choose another --output")
             }

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Reference results of issue 4 (docs/results/README.md records their outputs).
+#   docs/results/reference.sh [medmnist-v2|lite0|pneumonia-short]...
+# Runs go to runs/reference/; each run's table is appended to runs/reference/RESULTS.txt.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+scripts/setup >/dev/null
+swift build -c release --product scalpel >/dev/null
+scalpel=.build/release/scalpel
+out=runs/reference
+mkdir -p "$out"
+
+run() {  # NAME ARGS...
+  local name=$1; shift
+  local start=$SECONDS
+  "$scalpel" train "$@" --output "$out/$name" --resume --quiet >"$out/$name.txt" 2>"$out/$name.log" || { cat "$out/$name.log" >&2; return 1; }
+  { echo "## $name ($((SECONDS - start)) s): scalpel train $*"; cat "$out/$name.txt"; echo; } >>"$out/RESULTS.txt"
+}
+
+# MedMNIST v2 protocol (ALGORITHMS.md §2.1): ResNet-18 (28) from scratch, Adam 1e-3, batch 128,
+# 100 epochs, ×0.1 at epochs 50 and 75, no augmentation, best epoch by validation AUC.
+medmnist_v2() {
+  for data in breastmnist retinamnist pneumoniamnist; do
+    run "$data-resnet18_28-v2" --data "$data" --model resnet18_28 --strategy scratch --epochs 100 \
+      --batch-size 128 --lr 0.001 --schedule multistep --milestones 0.5,0.75 --monitor auroc
+  done
+}
+
+# PneumoniaMNIST under a shortened protocol (20 epochs, ×0.1 at 10 and 15) when 100 do not fit.
+pneumonia_short() {
+  run "pneumoniamnist-resnet18_28-v2-short" --data pneumoniamnist --model resnet18_28 --strategy scratch \
+    --epochs 20 --batch-size 128 --lr 0.001 --schedule multistep --milestones 0.5,0.75 --monitor auroc
+}
+
+# EfficientNet-Lite0 ImageNet weights, fully fine-tuned at 64×64, cosine schedule.
+lite0() {
+  run "breastmnist-lite0-full" --data breastmnist --model efficientnet_lite0 --weights imagenet --image-size 64 \
+    --epochs 20 --batch-size 64 --lr 0.001 --schedule cosine --monitor auroc
+  run "retinamnist-lite0-full" --data retinamnist --model efficientnet_lite0 --weights imagenet --image-size 64 \
+    --epochs 20 --batch-size 64 --lr 0.001 --schedule cosine --monitor auroc
+  run "pneumoniamnist-lite0-full" --data pneumoniamnist --model efficientnet_lite0 --weights imagenet --image-size 64 \
+    --epochs 6 --batch-size 64 --lr 0.001 --schedule cosine --monitor auroc
+}
+
+for part in "${@:-medmnist-v2 lite0}"; do
+  for p in $part; do
+    case "$p" in
+      medmnist-v2) medmnist_v2 ;;
+      lite0) lite0 ;;
+      pneumonia-short) pneumonia_short ;;
+      *) echo "unknown part $p" >&2; exit 1 ;;
+    esac
+  done
+done
