@@ -7,11 +7,11 @@ import TorchNN
 /// some of another model's modules keeps their original state-dict keys.
 ///
 /// `ModuleTree(["conv1": conv, "layer1.0": block])` has keys `conv1.weight`, `layer1.0.conv1.weight`, ….
-final class ModuleTree: Module {
+public final class ModuleTree: Module {
     private var children: [(String, any Module)] = []
 
     /// - Parameter paths: (dotted path, module) in registration order.
-    init(_ paths: [(String, any Module)]) {
+    public init(_ paths: [(String, any Module)]) {
         var groups: [(String, [(String, any Module)])] = []
         for (path, module) in paths {
             let parts = path.split(separator: ".", maxSplits: 1).map(String.init)
@@ -30,5 +30,5 @@ final class ModuleTree: Module {
         }
     }
 
-    var namedChildren: [(String, any Module)] { children }
+    public var namedChildren: [(String, any Module)] { children }
 }

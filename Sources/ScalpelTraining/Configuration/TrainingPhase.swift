@@ -103,11 +103,15 @@ public struct TrainingPhase: Sendable, Equatable, Codable {
     public var earlyStopping: EarlyStoppingOptions?
     /// Clip the global gradient norm to this before each step (`clip_grad_norm_`).
     public var gradientClipNorm: Double?
+    /// A penalty towards the starting weights (L2-SP, L1-SP).
+    public var regularizer: Regularizer?
+    public var learningRatePolicy: LearningRatePolicy
 
     public init(name: String = "train", epochs: Int, trainable: ParameterSelection = .all,
                 groups: [LearningRateGroup] = [], optimizer: OptimizerKind = .adam, learningRate: Double = 1e-3,
                 weightDecay: Double = 0, schedule: Schedule = .constant, batchNorm: BatchNormPolicy = .train,
-                earlyStopping: EarlyStoppingOptions? = nil, gradientClipNorm: Double? = nil) {
+                earlyStopping: EarlyStoppingOptions? = nil, gradientClipNorm: Double? = nil,
+                regularizer: Regularizer? = nil, learningRatePolicy: LearningRatePolicy = .groups) {
         self.name = name
         self.epochs = epochs
         self.trainable = trainable
@@ -119,6 +123,8 @@ public struct TrainingPhase: Sendable, Equatable, Codable {
         self.batchNorm = batchNorm
         self.earlyStopping = earlyStopping
         self.gradientClipNorm = gradientClipNorm
+        self.regularizer = regularizer
+        self.learningRatePolicy = learningRatePolicy
     }
 
     /// Checks every option; the message names the phase and the option.
@@ -140,6 +146,7 @@ public struct TrainingPhase: Sendable, Equatable, Codable {
             try check(momentum >= 0 && momentum < 1, "SGD momentum must be in [0, 1), got \(momentum)")
             try check(!nesterov || momentum > 0, "Nesterov momentum needs momentum > 0")
         }
+        try regularizer?.validate()
         do { try schedule.validate() } catch TrainingError.invalidOption(let message) {
             throw TrainingError.invalidOption("phase '\(name)': \(message)")
         }

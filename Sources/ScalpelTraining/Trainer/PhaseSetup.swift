@@ -12,6 +12,8 @@ struct PhaseSetup {
     let groups: [ParameterGroup]
     let baseRates: [Double]
     let trainable: [Tensor]
+    /// The trainable parameters by key (for regularizers).
+    let trainableParameters: [(key: String, tensor: Tensor)]
     let trainableCount: Int
 
     /// Freezes and unfreezes the model's parameters for `phase` and builds its groups.
@@ -40,7 +42,16 @@ struct PhaseSetup {
         var remaining = selected
         var groups: [ParameterGroup] = []
         var rates: [Double] = []
-        for group in phase.groups {
+        if phase.learningRatePolicy == .autoRGN {
+            // One group per tensor; its rate is set at every step from its relative gradient norm.
+            for (key, tensor) in selected {
+                let multiplier = phase.groups.first { $0.selection.matches(key) }?.multiplier ?? 1
+                groups.append(ParameterGroup(name: key, parameters: [(key, tensor)], learningRate: phase.learningRate * multiplier))
+                rates.append(phase.learningRate * multiplier)
+            }
+            remaining = []
+        }
+        for group in phase.groups where phase.learningRatePolicy == .groups {
             let members = remaining.filter { group.selection.matches($0.key) }
             remaining.removeAll { group.selection.matches($0.key) }
             guard !members.isEmpty else { continue }
@@ -55,7 +66,21 @@ struct PhaseSetup {
         self.groups = groups
         baseRates = rates
         trainable = selected.map(\.tensor)
+        trainableParameters = selected
         trainableCount = selected.reduce(0) { $0 + $1.tensor.elementCount }
+    }
+
+    /// Auto-RGN's rates: each group's scheduled rate times its ‖g‖ / ‖w‖ over the largest such ratio.
+    func autoRGNRates(scheduled: [Double]) throws -> [Double] {
+        let ratios = try groups.map { group -> Double in
+            guard let weight = group.tensors.first, let gradient = try weight.gradient() else { return 0 }
+            let weightNorm = try weight.square().sum().sqrt().item()
+            let gradientNorm = try gradient.square().sum().sqrt().item()
+            return weightNorm > 0 ? gradientNorm / weightNorm : 0
+        }
+        let largest = ratios.max() ?? 0
+        guard largest > 0 else { return scheduled.map { _ in 0 } }
+        return zip(scheduled, ratios).map { $0 * $1 / largest }
     }
 
     /// The phase's optimizer over ``groups``.

@@ -30,6 +30,9 @@ public final class Trainer {
     public let configuration: TrainingConfiguration
     public let folder: RunFolder
     public let device: Device
+    /// The starting weights w⁰ by key, for phases with an L2-SP / L1-SP regularizer (the pretrained
+    /// backbone's parameters; parameters without one, like a new head, get the β term).
+    public var startingPoint: [String: Tensor] = [:]
     /// Receives progress; throwing from it stops the run (the last complete epoch is kept).
     public var observer: (TrainingEvent) throws -> Void = { _ in }
 
@@ -59,6 +62,10 @@ public final class Trainer {
     /// checkpoint on the test set and writes `metrics.json` and `predictions.csv`.
     public func run(resume: Bool) throws -> TrainingResult {
         let c = configuration
+        if c.phases.contains(where: { $0.regularizer != nil }), startingPoint.isEmpty {
+            throw TrainingError.invalidOption("a phase has an L2-SP/L1-SP regularizer but the trainer was given no starting weights")
+        }
+        startingPoint = try startingPoint.mapValues { try $0.to(device: device) }
         try model.move(to: device)
         if c.channelsLast { try Self.convertToChannelsLast(model) }
         var state = TrainerState()
@@ -175,14 +182,22 @@ public final class Trainer {
             var images = try batch.images.to(device: device)
             if c.channelsLast { images = try images.contiguous(.channelsLast) }
             let logits = try model(images)
-            let value = try loss(logits: logits, targets: batch.targets.to(device: device))
+            var value = try loss(logits: logits, targets: batch.targets.to(device: device))
             let scalar = try value.item()
+            if let regularizer = phase.regularizer,
+               let penalty = try regularizer.penalty(setup.trainableParameters, startingPoint: startingPoint) {
+                value = try value + penalty
+            }
             guard scalar.isFinite else {
                 throw TrainingError.diverged("the training loss became \(scalar) in epoch \(epoch), batch \(step + 1); lower the learning rate or enable gradient clipping (the last complete epoch is kept in \(folder.lastCheckpointURL.path))")
             }
             try optimizer.zeroGradients()
             try value.backward()
             if let clip = phase.gradientClipNorm { try clipGradientNorm(setup.trainable, maxNorm: clip) }
+            if phase.learningRatePolicy == .autoRGN {
+                rates = try setup.autoRGNRates(scheduled: rates)
+                for (group, rate) in rates.enumerated() { try optimizer.setLearningRate(rate, forGroup: group) }
+            }
             try optimizer.step()
             lossSum += scalar * Double(batch.count)
             seen += batch.count
