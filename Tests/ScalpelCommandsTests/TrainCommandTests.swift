@@ -57,6 +57,32 @@ struct TrainCommandTests {
         #expect(abs(probabilities.reduce(0, +) - 1) < 1e-5)
     }
 
+    @Test func strategyRunsReloadWithTheirSurgery() throws {
+        let folder = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var arguments = Self.arguments(output: folder, epochs: 1)
+        arguments[arguments.firstIndex(of: "efficientnet_lite0")!] = "resnet18_28"
+        try TrainCommand.parse(arguments + ["--strategy", "truncated", "--strategy-params", "cut=layer2"]).run()
+        let results = try RunResults(contentsOf: RunFolder(folder).metricsURL)
+        // evaluate rebuilds the truncated network from config.yaml and loads its checkpoint.
+        let output = folder.appendingPathComponent("eval.json")
+        try EvaluateCommand.parse([folder.path, "--bootstrap", "0", "--output", output.path]).run()
+        let report = try JSONDecoder().decode(MetricReport.self, from: Data(contentsOf: output))
+        #expect(report.metrics["auroc"]?.value == results.test?.metrics["auroc"]?.value)
+        #expect(try String(contentsOf: RunFolder(folder).configURL, encoding: .utf8).contains("strategy-params: cut=layer2"))
+    }
+
+    @Test func strategiesAreListedAsJSON() throws {
+        let data = try JSONEncoder().encode(StrategyCatalogue.all)
+        let objects = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
+        #expect(objects.count == 14)
+        #expect(objects.allSatisfy { $0["name"] is String && $0["parameters"] is [Any] })
+        #expect(throws: (any Error).self) { try TrainCommand.parse(["--data", "synthetic", "--strategy", "truncated"]) }
+        #expect(throws: (any Error).self) {
+            try TrainCommand.parse(["--data", "synthetic", "--strategy", "block-wise", "--strategy-params", "k=zero"])
+        }
+    }
+
     @Test func yamlOptionsFillWhatTheCommandLineLeavesOut() throws {
         let folder = Self.temporaryFolder()
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

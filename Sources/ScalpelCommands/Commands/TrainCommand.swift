@@ -46,7 +46,7 @@ struct TrainCommand: ParsableCommand {
         let device = try runtime.configure()
         let reporter = ProgressReporter(quiet: output.quiet, jsonLines: output.jsonLines)
         var modelOptions = model
-        if training.strategy == .scratch, modelOptions.isPretrained {
+        if !(try training.transferStrategy().usesPretrainedWeights), modelOptions.isPretrained {
             modelOptions.weights = "none"
             reporter.note("strategy scratch: random initialisation (--weights ignored)")
         }
@@ -54,7 +54,7 @@ struct TrainCommand: ParsableCommand {
         let results = try Self.train(data: data, model: modelOptions, training: training, output: output, device: device,
                                      seeds: try seedList(), splitSeed: splitSeed, folder: folder,
                                      resolved: resolvedOptions(modelOptions), reporter: reporter)
-        let title = "Test results: \(modelOptions.model) (\(training.strategy.rawValue)) on \(data.data), best epoch by validation \(training.monitor)"
+        let title = "Test results: \(modelOptions.model) (\(training.strategy)) on \(data.data), best epoch by validation \(training.monitor)"
         print(ResultsTable(title: title, runs: results).text())
         print("Run folder: \(folder.path)")
     }
@@ -89,7 +89,7 @@ struct TrainCommand: ParsableCommand {
 
     func defaultOutput() -> String {
         let name = URL(fileURLWithPath: data.data).deletingPathExtension().lastPathComponent
-        return "runs/\(name)-\(model.model)-\(training.strategy.rawValue)"
+        return "runs/\(name)-\(model.model)-\(training.strategy)"
     }
 
     /// Every option with its value, for config.yaml.
@@ -100,7 +100,7 @@ struct TrainCommand: ParsableCommand {
          ("split", data.split), ("split-seed", String(splitSeed)), ("on-bad-image", data.onBadImage.rawValue),
          ("model", model.model), ("weights", model.weights), ("image-size", model.imageSize.map(String.init)),
          ("bn-momentum", String(model.bnMomentum)), ("augment", model.augment.rawValue),
-         ("strategy", training.strategy.rawValue), ("epochs", String(training.epochs)),
+         ("strategy", training.strategy), ("strategy-params", training.strategyParams.isEmpty ? nil : training.strategyParams), ("epochs", String(training.epochs)),
          ("batch-size", String(training.batchSize)), ("lr", String(training.lr)), ("optimizer", training.optimizer.rawValue),
          ("weight-decay", String(training.weightDecay)), ("momentum", String(training.momentum)),
          ("schedule", training.schedule.rawValue), ("milestones", training.milestones), ("gamma", String(training.gamma)),

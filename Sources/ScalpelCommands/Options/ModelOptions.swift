@@ -57,9 +57,9 @@ struct ModelOptions: ParsableArguments {
         return imageSize ?? (architecture.isSmallInput ? nativeSize : architecture.pretrainedConfig.inputSize)
     }
 
-    /// The network for `classCount` classes and `inputChannels`-channel images: fresh weights from
+    /// The backbone for `classCount` classes and `inputChannels`-channel images: fresh weights from
     /// `seed`, then the pretrained ones when asked (first convolution adapted, classifier reset).
-    func buildModel(classCount: Int, inputChannels: Int, seed: UInt64, report: (String) -> Void) throws -> any Backbone {
+    func buildBackbone(classCount: Int, inputChannels: Int, seed: UInt64, report: (String) -> Void) throws -> any Backbone {
         let architecture = try architecture()
         let generator = try Generator(seed: seed)
         let model = try architecture.makeModel(classCount: classCount, generator: generator)

@@ -7,8 +7,11 @@ import ScalpelTraining
 
 /// How a model is trained: strategy, optimizer, schedule, stopping, loss.
 struct TrainingOptions: ParsableArguments {
-    @Option(help: "Transfer strategy: full (fine-tune everything), scratch (same network, random weights), linear-probe (frozen backbone incl. BatchNorm statistics, new linear head).")
-    var strategy: StrategyName = .full
+    @Option(help: "Transfer strategy (scalpel strategies lists them with their parameters).")
+    var strategy: String = "full"
+
+    @Option(help: "Strategy parameters as NAME=VALUE pairs, comma-separated (e.g. cut=layer3, k=2,decay=10).")
+    var strategyParams: String = ""
 
     @Option(help: "Epochs (the most; early stopping or a plateau floor can end training sooner).")
     var epochs: Int = 10
@@ -82,6 +85,20 @@ struct TrainingOptions: ParsableArguments {
         _ = try MonitoredMetric(named: monitor)
         _ = try classWeighting()
         _ = try resolvedSchedule()
+        do { _ = try transferStrategy() } catch let error as TrainingError { throw ValidationError(error.description) }
+    }
+
+    /// The strategy with its parameters, checked.
+    func transferStrategy() throws -> TransferStrategy {
+        var parameters: [String: String] = [:]
+        for pair in strategyParams.split(separator: ",") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty else {
+                throw TrainingError.invalidOption("--strategy-params: expected NAME=VALUE pairs, got '\(pair)'")
+            }
+            parameters[parts[0]] = parts[1]
+        }
+        return try TransferStrategy(name: strategy, parameters: parameters)
     }
 
     func classWeighting() throws -> ClassWeighting {
@@ -116,29 +133,20 @@ struct TrainingOptions: ParsableArguments {
         return schedule
     }
 
-    /// The phases of the chosen strategy on `architecture`.
-    func phases(architecture: Architecture) throws -> [TrainingPhase] {
-        let stopping = earlyStopping.map { EarlyStoppingOptions(patience: $0) }
+    /// The run's base phase (epochs, rate, optimizer, schedule, stopping) that the strategy refines.
+    func basePhase() throws -> TrainingPhase {
         let optimizerKind: OptimizerKind = switch optimizer {
         case .adam: .adam
         case .adamw: .adamW
         case .sgd: .sgd(momentum: momentum, nesterov: false)
         }
-        var phase = TrainingPhase(name: strategy.rawValue, epochs: epochs, optimizer: optimizerKind, learningRate: lr,
-                                  weightDecay: weightDecay, schedule: try resolvedSchedule(), earlyStopping: stopping,
+        let phase = TrainingPhase(name: strategy, epochs: epochs, optimizer: optimizerKind, learningRate: lr,
+                                  weightDecay: weightDecay, schedule: try resolvedSchedule(),
+                                  earlyStopping: earlyStopping.map { EarlyStoppingOptions(patience: $0) },
                                   gradientClipNorm: clipGradNorm)
-        if strategy == .linearProbe {
-            phase.trainable = .prefixes(architecture.pretrainedConfig.classifierKeys)
-            phase.batchNorm = .freeze
-        }
         try phase.validate()
-        return [phase]
+        return phase
     }
-}
-
-enum StrategyName: String, CaseIterable, ExpressibleByArgument {
-    case full, scratch
-    case linearProbe = "linear-probe"
 }
 
 enum OptimizerName: String, CaseIterable, ExpressibleByArgument {

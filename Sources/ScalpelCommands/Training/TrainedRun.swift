@@ -30,12 +30,15 @@ struct TrainedRun {
         card = try ModelCard.read(from: folder.url)
     }
 
-    /// The network with the run's best (or last) weights, in evaluation mode, on `device`.
-    func model(weights: RunFolder.Weights, device: Device) throws -> any Backbone {
+    /// The network (after the run's strategy surgery) with the run's best (or last) weights, in
+    /// evaluation mode, on `device`.
+    func model(weights: RunFolder.Weights, device: Device) throws -> any Layer {
         var modelOptions = options.model
         modelOptions.weights = "none"
-        let network = try modelOptions.buildModel(classCount: card.classNames.count, inputChannels: card.inputChannels,
-                                                  seed: 0, report: { _ in })
+        let backbone = try modelOptions.buildBackbone(classCount: card.classNames.count, inputChannels: card.inputChannels,
+                                                      seed: 0, report: { _ in })
+        let network = try options.training.transferStrategy().makeModel(from: backbone, classCount: card.classNames.count,
+                                                                        generator: try Generator(seed: 0))
         do {
             try network.load(try folder.modelWeights(weights))
         } catch let error as TrainingError {

@@ -77,12 +77,16 @@ struct TrainingSession {
         try TorchRuntime.configure(seed: seed)
         let splits = prepared.splits
         let size = try model.resolvedImageSize(nativeSize: prepared.nativeSize)
-        let network = try model.buildModel(classCount: splits.train.classNames.count, inputChannels: prepared.channels,
-                                           seed: seed, report: { reporter.note($0); run.log($0) })
+        let strategy = try training.transferStrategy()
+        let classCount = splits.train.classNames.count
+        let backbone = try model.buildBackbone(classCount: classCount, inputChannels: prepared.channels, seed: seed,
+                                               report: { reporter.note($0); run.log($0) })
+        let network = try strategy.makeModel(from: backbone, classCount: classCount, generator: try Generator(seed: seed &+ 1))
+        let phases = try strategy.phases(model: network, backbone: backbone, base: try training.basePhase())
         try ModelCard(architecture: architecture.rawValue, task: splits.train.task, classNames: splits.train.classNames,
                       inputChannels: prepared.channels, imageSize: size).write(to: run.url)
         let configuration = TrainingConfiguration(
-            phases: try training.phases(architecture: architecture), seed: seed, batchSize: training.batchSize,
+            phases: phases, seed: seed, batchSize: training.batchSize,
             loaderWorkers: training.workers, monitor: try MonitoredMetric(named: training.monitor),
             classWeighting: try training.classWeighting(), onBadImage: data.onBadImage,
             bootstrapResamples: training.bootstrap, device: device.description, channelsLast: device == .cpu)
@@ -90,6 +94,7 @@ struct TrainingSession {
                                   trainTransform: try model.trainingTransform(size: size, channels: prepared.channels),
                                   evaluationTransform: try model.evaluationTransform(size: size, channels: prepared.channels),
                                   configuration: configuration, folder: run)
+        trainer.startingPoint = try strategy.startingPoint(model: network, backbone: backbone)
         trainer.observer = { reporter($0) }
         return try trainer.run(resume: output.resume)
     }

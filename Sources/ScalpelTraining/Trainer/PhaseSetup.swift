@@ -71,16 +71,20 @@ struct PhaseSetup {
     }
 
     /// Auto-RGN's rates: each group's scheduled rate times its ‖g‖ / ‖w‖ over the largest such ratio.
+    /// A tensor without a gradient this step gets rate 0; one whose weights are all zero (a bias at its
+    /// initial value, where the ratio is undefined) gets the full scheduled rate, as the largest does.
     func autoRGNRates(scheduled: [Double]) throws -> [Double] {
-        let ratios = try groups.map { group -> Double in
+        let ratios = try groups.map { group -> Double? in
             guard let weight = group.tensors.first, let gradient = try weight.gradient() else { return 0 }
             let weightNorm = try weight.square().sum().sqrt().item()
-            let gradientNorm = try gradient.square().sum().sqrt().item()
-            return weightNorm > 0 ? gradientNorm / weightNorm : 0
+            guard weightNorm > 0 else { return nil }
+            return try gradient.square().sum().sqrt().item() / weightNorm
         }
-        let largest = ratios.max() ?? 0
-        guard largest > 0 else { return scheduled.map { _ in 0 } }
-        return zip(scheduled, ratios).map { $0 * $1 / largest }
+        let largest = ratios.compactMap { $0 }.max() ?? 0
+        return zip(scheduled, ratios).map { rate, ratio in
+            guard let ratio else { return rate }
+            return largest > 0 ? rate * ratio / largest : 0
+        }
     }
 
     /// The phase's optimizer over ``groups``.
