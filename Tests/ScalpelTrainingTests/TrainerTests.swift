@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 import ScalpelData
+import ScalpelModels
 import Testing
 import Torch
 import TorchNN
@@ -173,6 +174,42 @@ struct TrainerTests {
         #expect(loss.weights == [40.0 / 60, 40.0 / 20])
         #expect(throws: TrainingError.self) {
             try TaskLoss(task: .binary, weighting: .explicit([1]), classCounts: [30, 10], sampleCount: 40, device: .cpu)
+        }
+    }
+}
+
+/// Frozen-prefix caching gives the run it replaces.
+@Suite(.serialized)
+struct FeatureCacheTests {
+    static func train(cache: Bool, strategy: String, parameters: [String: String] = [:]) throws -> (TrainingResult, String) {
+        try TorchRuntime.configure(seed: 11)
+        let backbone = try ScalpelModels.Architecture.resnet18.makeModel(classCount: 2, generator: try Generator(seed: 11))
+        try backbone.adaptInputChannels(1)
+        let transfer = try TransferStrategy(name: strategy, parameters: parameters)
+        let model = try transfer.makeModel(from: backbone, classCount: 2, generator: try Generator(seed: 12))
+        let phases = try transfer.phases(model: model, backbone: backbone,
+                                         base: TrainingPhase(epochs: 2, learningRate: 1e-2))
+        var configuration = TrainerTests.configuration(phases: phases)
+        configuration.cacheFrozenPrefix = cache
+        let folder = TrainerTests.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let trainer = try Trainer(model: model, splits: TrainerTests.splits(), trainTransform: Normalize(mean: [0.5], std: [0.5]),
+                                  evaluationTransform: Normalize(mean: [0.5], std: [0.5]), configuration: configuration,
+                                  folder: try RunFolder.prepare(folder, resume: false, force: false))
+        let result = try trainer.run(resume: false)
+        return (result, try String(contentsOf: RunFolder(folder).logURL, encoding: .utf8))
+    }
+
+    @Test(arguments: [("linear-probe", [String: String]()), ("block-wise", ["k": "1"])])
+    func cachedRunEqualsTheRecomputedOne(_ strategy: String, _ parameters: [String: String]) throws {
+        let (plain, plainLog) = try Self.train(cache: false, strategy: strategy, parameters: parameters)
+        let (cached, cachedLog) = try Self.train(cache: true, strategy: strategy, parameters: parameters)
+        #expect(!plainLog.contains("cached") && cachedLog.contains("cached"))
+        for (a, b) in zip(plain.history, cached.history) {
+            #expect(abs(a.trainingLoss - b.trainingLoss) < 1e-4, "epoch \(a.epoch): \(a.trainingLoss) vs \(b.trainingLoss)")
+        }
+        for (a, b) in zip(plain.testPredictions.probabilities.joined(), cached.testPredictions.probabilities.joined()) {
+            #expect(abs(a - b) < 1e-4)
         }
     }
 }

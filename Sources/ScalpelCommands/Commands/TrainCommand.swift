@@ -110,6 +110,6 @@ struct TrainCommand: ParsableCommand {
          ("stop-below", training.stopBelow.map { String($0) }), ("early-stopping", training.earlyStopping.map(String.init)),
          ("monitor", training.monitor), ("clip-grad-norm", training.clipGradNorm.map { String($0) }),
          ("class-weights", training.classWeights), ("bootstrap", String(training.bootstrap)),
-         ("workers", String(training.workers)), ("device", runtime.device), ("threads", runtime.threads.map(String.init))]
+         ("workers", String(training.workers)), ("cache-features", training.cacheFeatures.rawValue), ("device", runtime.device), ("threads", runtime.threads.map(String.init))]
     }
 }

@@ -79,6 +79,9 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Threads decoding and augmenting images.")
     var workers: Int = 2
 
+    @Option(help: "Compute a frozen bottom (linear probe, block-wise, …) once per image and reuse it: auto (when --augment none), on, off.")
+    var cacheFeatures: CacheMode = .auto
+
     func validate() throws {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs).") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize).") }
@@ -147,6 +150,10 @@ struct TrainingOptions: ParsableArguments {
         try phase.validate()
         return phase
     }
+}
+
+enum CacheMode: String, CaseIterable, ExpressibleByArgument {
+    case auto, on, off
 }
 
 enum OptimizerName: String, CaseIterable, ExpressibleByArgument {

@@ -89,7 +89,8 @@ struct TrainingSession {
             phases: phases, seed: seed, batchSize: training.batchSize,
             loaderWorkers: training.workers, monitor: try MonitoredMetric(named: training.monitor),
             classWeighting: try training.classWeighting(), onBadImage: data.onBadImage,
-            bootstrapResamples: training.bootstrap, device: device.description, channelsLast: device == .cpu)
+            bootstrapResamples: training.bootstrap, device: device.description, channelsLast: device == .cpu,
+            cacheFrozenPrefix: try cachesFeatures())
         let trainer = try Trainer(model: network, splits: splits,
                                   trainTransform: try model.trainingTransform(size: size, channels: prepared.channels),
                                   evaluationTransform: try model.evaluationTransform(size: size, channels: prepared.channels),
@@ -97,6 +98,19 @@ struct TrainingSession {
         trainer.startingPoint = try strategy.startingPoint(model: network, backbone: backbone)
         trainer.observer = { reporter($0) }
         return try trainer.run(resume: output.resume)
+    }
+
+    /// Whether frozen-bottom features are cached: never with augmentation (each epoch's images differ).
+    func cachesFeatures() throws -> Bool {
+        switch training.cacheFeatures {
+        case .off: return false
+        case .auto: return model.augment == .none
+        case .on:
+            guard model.augment == .none else {
+                throw CommandError("--cache-features on needs --augment none: augmented images differ every epoch, so their features cannot be reused")
+            }
+            return true
+        }
     }
 
     /// A resumed run must continue the same experiment: every option but the output controls equal.

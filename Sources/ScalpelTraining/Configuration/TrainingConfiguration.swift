@@ -30,11 +30,16 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     public var device: String
     /// Convolutions in channels-last layout (faster on CPU).
     public var channelsLast: Bool
+    /// Compute a phase's frozen bottom once per image and reuse it (only valid when the training
+    /// transform is deterministic: no augmentation).
+    public var cacheFrozenPrefix: Bool
+    /// The most memory the cached features may take.
+    public var featureCacheLimitBytes: Int
 
     public init(phases: [TrainingPhase], seed: UInt64 = 0, batchSize: Int = 64, evaluationBatchSize: Int? = nil,
                 loaderWorkers: Int = 2, monitor: MonitoredMetric = .auroc, classWeighting: ClassWeighting = .none,
                 onBadImage: BadImagePolicy = .fail, bootstrapResamples: Int = 1000, device: String = "cpu",
-                channelsLast: Bool = true) {
+                channelsLast: Bool = true, cacheFrozenPrefix: Bool = false, featureCacheLimitBytes: Int = 8 << 30) {
         self.phases = phases
         self.seed = seed
         self.batchSize = batchSize
@@ -46,6 +51,8 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
         self.bootstrapResamples = bootstrapResamples
         self.device = device
         self.channelsLast = channelsLast
+        self.cacheFrozenPrefix = cacheFrozenPrefix
+        self.featureCacheLimitBytes = featureCacheLimitBytes
     }
 
     /// Checks every option before anything trains.

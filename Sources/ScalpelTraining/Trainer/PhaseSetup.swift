@@ -99,6 +99,8 @@ struct PhaseSetup {
     }
 
     /// Puts the model in training mode, then BatchNorm layers in evaluation mode as the policy says.
+    /// Under `freeze` and `freeze-frozen`, a feature link none of whose parameters train is a fixed
+    /// feature extractor: every module in it (dropout and stochastic depth too) computes as in inference.
     func setTrainingMode(_ model: any Module) {
         model.setMode(.training)
         guard phase.batchNorm != .train else { return }
@@ -106,6 +108,11 @@ struct PhaseSetup {
             guard let norm = module as? BatchNorm2d else { continue }
             let frozen = [norm.weight, norm.bias].compactMap { $0 }.allSatisfy { !$0.requiresGradient }
             if phase.batchNorm == .freeze || frozen { norm.mode = .evaluation }
+        }
+        if let layer = model as? any Layer, let chain = ModelChain(layer) {
+            for link in chain.links where link.layer.parameters().allSatisfy({ !$0.tensor.requiresGradient }) {
+                link.layer.setMode(.evaluation)
+            }
         }
     }
 }

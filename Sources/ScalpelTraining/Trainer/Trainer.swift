@@ -106,13 +106,16 @@ public final class Trainer {
             var scheduler = try LearningRateScheduler(phase.schedule, baseRates: setup.baseRates, epochs: phase.epochs,
                                                       stepsPerEpoch: max(trainLoader.batchCount, 1), maximize: c.monitor.maximize)
             if state.epochInPhase > 0 { scheduler.state = state.scheduler }
-            folder.log("phase \(phase.name): \(setup.trainableCount) trainable parameters, \(setup.groups.count) group(s)")
+            let cache = try makeCache(setup: setup)
+            folder.log("phase \(phase.name): \(setup.trainableCount) trainable parameters, \(setup.groups.count) group(s)"
+                       + (cache.map { ", frozen bottom (\($0.prefixLinks) links) cached for \($0.train.count) + \($0.validation.count) images" } ?? ""))
             try observer(.phaseStarted(name: phase.name, index: state.phaseIndex, count: c.phases.count, epochs: phase.epochs,
                                        trainableParameters: setup.trainableCount))
             var ending = "completed \(phase.epochs) epoch(s)"
             while state.epochInPhase < phase.epochs {
                 let record = try trainEpoch(phase: phase, setup: setup, optimizer: optimizer, scheduler: scheduler,
-                                            loader: trainLoader, validationLoader: validationLoader, loss: loss, state: &state)
+                                            loader: trainLoader, validationLoader: validationLoader, loss: loss,
+                                            cache: cache, state: &state)
                 let monitored = record.value(of: c.monitor)
                 let floorReached = scheduler.endEpoch(validationValue: monitored)
                 let stopEarly = state.earlyStopping.update(monitored, options: phase.earlyStopping, maximize: c.monitor.maximize)
@@ -158,31 +161,30 @@ public final class Trainer {
     /// One epoch: training steps over the shuffled training set, then validation.
     private func trainEpoch(phase: TrainingPhase, setup: PhaseSetup, optimizer: any Optimizer, scheduler: LearningRateScheduler,
                             loader: DataLoader, validationLoader: DataLoader, loss: TaskLoss,
-                            state: inout TrainerState) throws -> EpochRecord {
+                            cache: PhaseCache?, state: inout TrainerState) throws -> EpochRecord {
         let c = configuration
         let epoch = state.completedEpochs + 1
         let totalEpochs = state.completedEpochs - state.epochInPhase + phase.epochs
             + c.phases.dropFirst(state.phaseIndex + 1).reduce(0) { $0 + $1.epochs }
         setup.setTrainingMode(model)
         let start = Date()
-        var batches = loader.batches(epoch: state.completedEpochs)
+        var steps = try StepSource(loader: loader, epoch: state.completedEpochs, cache: cache?.train, device: device,
+                                   channelsLast: c.channelsLast)
+        let forward: (Tensor) throws -> Tensor = cache?.top ?? { [model] in try model($0) }
         var lossSum = 0.0, seen = 0, step = 0
         var rates = setup.baseRates
         let batchCount = loader.batchCount
-        while let batch = try batches.next() {
+        while let batch = try steps.next() {
             if !batch.skipped.isEmpty {
-                let names = batch.skipped.map(\.description)
-                state.skipped += names
-                names.forEach { folder.log("skipped image \($0)") }
-                try observer(.imagesSkipped(names))
+                state.skipped += batch.skipped
+                batch.skipped.forEach { folder.log("skipped image \($0)") }
+                try observer(.imagesSkipped(batch.skipped))
             }
             guard batch.count > 0 else { continue }
             rates = scheduler.learningRates(epoch: state.epochInPhase, step: state.epochInPhase * batchCount + step)
             for (group, rate) in rates.enumerated() { try optimizer.setLearningRate(rate, forGroup: group) }
-            var images = try batch.images.to(device: device)
-            if c.channelsLast { images = try images.contiguous(.channelsLast) }
-            let logits = try model(images)
-            var value = try loss(logits: logits, targets: batch.targets.to(device: device))
+            let logits = try forward(batch.input)
+            var value = try loss(logits: logits, targets: batch.targets)
             let scalar = try value.item()
             if let regularizer = phase.regularizer,
                let penalty = try regularizer.penalty(setup.trainableParameters, startingPoint: startingPoint) {
@@ -213,8 +215,15 @@ public final class Trainer {
         }
         let trainingSeconds = Date().timeIntervalSince(start)
         state.trainingSeconds += trainingSeconds
-        let validation = try Predictions.collect(model: model, loader: validationLoader, device: device,
+        let validation: Predictions
+        if let cache {
+            model.setMode(.evaluation)
+            validation = try cache.validation.predictions(top: cache.top, dataset: splits.validation,
+                                                          batchSize: c.evaluationBatchSize, loss: loss)
+        } else {
+            validation = try Predictions.collect(model: model, loader: validationLoader, device: device,
                                                  channelsLast: c.channelsLast, loss: loss)
+        }
         if !validation.skipped.isEmpty { state.skipped += validation.skipped.map { "validation: \($0)" } }
         let report = try MetricReport(validation)
         var metrics: [String: Double?] = [:]
@@ -222,6 +231,33 @@ public final class Trainer {
         return EpochRecord(epoch: epoch, phase: phase.name, trainingLoss: lossSum / Double(seen),
                            validationLoss: validation.loss, validation: metrics, learningRates: rates,
                            seconds: Date().timeIntervalSince(start), imagesPerSecond: Double(seen) / max(trainingSeconds, 1e-9))
+    }
+
+    /// A phase's frozen-bottom features for the training and validation sets, and the model above them.
+    struct PhaseCache {
+        let prefixLinks: Int
+        let train: FeatureCache
+        let validation: FeatureCache
+        let top: (Tensor) throws -> Tensor
+    }
+
+    /// Computes the frozen prefix's features when caching is on and the phase has a frozen bottom.
+    private func makeCache(setup: PhaseSetup) throws -> PhaseCache? {
+        let c = configuration
+        guard c.cacheFrozenPrefix else { return nil }
+        setup.setTrainingMode(model)
+        guard let prefix = FrozenPrefix.of(model) else { return nil }
+        let train = try FeatureCache(
+            prefix: prefix,
+            loader: try DataLoader.evaluation(dataset: splits.train, transform: trainTransform, batchSize: c.evaluationBatchSize,
+                                              workers: c.loaderWorkers, onBadImage: c.onBadImage),
+            device: device, channelsLast: c.channelsLast, limitBytes: c.featureCacheLimitBytes)
+        let validation = try FeatureCache(
+            prefix: prefix,
+            loader: try DataLoader.evaluation(dataset: splits.validation, transform: evaluationTransform,
+                                              batchSize: c.evaluationBatchSize, workers: c.loaderWorkers, onBadImage: c.onBadImage),
+            device: device, channelsLast: c.channelsLast, limitBytes: c.featureCacheLimitBytes - train.features.elementCount * 4)
+        return PhaseCache(prefixLinks: prefix.links.count, train: train, validation: validation, top: prefix.top)
     }
 
     /// Evaluates the best checkpoint (or the final weights when no epoch had a defined metric) on the

@@ -1,0 +1,52 @@
+// Scalpel — ScalpelTraining
+// SPDX-License-Identifier: Apache-2.0
+import ScalpelData
+import Torch
+
+/// One training step's input on the device: images (or cached frozen features), targets, and the
+/// images left out of it.
+struct StepInput {
+    var input: Tensor
+    var targets: Tensor
+    var count: Int
+    var skipped: [String]
+}
+
+/// An epoch's steps, from the loader or from a ``FeatureCache``. Both follow the loader's order for
+/// the epoch and its batch size, so a cached epoch sees the same samples in the same batches.
+struct StepSource {
+    private var batches: BatchIterator?
+    private var cachedRows: [[Int]] = []
+    private var cache: FeatureCache?
+    private let device: Device
+    private let channelsLast: Bool
+
+    init(loader: DataLoader, epoch: Int, cache: FeatureCache?, device: Device, channelsLast: Bool) throws {
+        self.device = device
+        self.channelsLast = channelsLast
+        if let cache {
+            self.cache = cache
+            let rows = loader.order(epoch: epoch).compactMap { cache.rowOfIndex[$0] }
+            cachedRows = stride(from: 0, to: rows.count, by: loader.batchSize).map {
+                Array(rows[$0..<min($0 + loader.batchSize, rows.count)])
+            }
+            if loader.dropLast, cachedRows.last.map({ $0.count < loader.batchSize }) == true { cachedRows.removeLast() }
+        } else {
+            batches = loader.batches(epoch: epoch)
+        }
+    }
+
+    mutating func next() throws -> StepInput? {
+        if let cache {
+            guard !cachedRows.isEmpty else { return nil }
+            let rows = cachedRows.removeFirst()
+            let (features, targets) = try cache.batch(rows)
+            return StepInput(input: features, targets: targets, count: rows.count, skipped: [])
+        }
+        guard let batch = try batches?.next() else { return nil }
+        var images = try batch.images.to(device: device)
+        if channelsLast, batch.count > 0 { images = try images.contiguous(.channelsLast) }
+        return StepInput(input: images, targets: try batch.targets.to(device: device), count: batch.count,
+                         skipped: batch.skipped.map(\.description))
+    }
+}
