@@ -106,6 +106,37 @@ def loader_images_per_second(size, batch, steps, warmup, workers, prefetch):
     return images / seconds
 
 
+def probe_images_per_second(architecture, size, batch, steps, channels_last):
+    """A plain PyTorch linear-probe epoch: frozen backbone in eval mode recomputed every step (under
+    no_grad), a new linear head trained with Adam; `steps` batches of random grey images at `size`
+    (no loading cost, unlike Scalpel's side, which also runs its loader)."""
+    torch.manual_seed(0)
+    model = build(architecture, 2)
+    stem = next(m for m in model.modules() if isinstance(m, torch.nn.Conv2d))
+    stem.weight = torch.nn.Parameter(stem.weight.sum(dim=1, keepdim=True))  # grey input, as Scalpel adapts it
+    stem.in_channels = 1
+    head = [m for m in model.modules() if isinstance(m, torch.nn.Linear)][-1]
+    for p in model.parameters():
+        p.requires_grad_(False)
+    for p in head.parameters():
+        p.requires_grad_(True)
+    model.eval()
+    images = [torch.rand(batch, 1, size, size) for _ in range(steps)]
+    if channels_last:
+        model = model.to(memory_format=torch.channels_last)
+        images = [x.contiguous(memory_format=torch.channels_last) for x in images]
+    labels = torch.randint(0, 2, (batch,))
+    optimizer = torch.optim.Adam(head.parameters(), lr=1e-3)
+    for x in images[:1]:  # warm-up
+        F.cross_entropy(model(x), labels).backward()
+    start = time.perf_counter()
+    for x in images:
+        optimizer.zero_grad(set_to_none=True)
+        F.cross_entropy(model(x), labels).backward()
+        optimizer.step()
+    return batch * steps / (time.perf_counter() - start)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("case")
@@ -118,13 +149,15 @@ def main():
     args = parser.parse_args()
     parts = args.case.split("-")
     kind, architecture, size, batch = parts[0], "-".join(parts[1:-2]), int(parts[-2]), int(parts[-1][1:])
-    if kind not in ("train", "infer", "latency", "loader"):
+    if kind not in ("train", "infer", "latency", "loader", "probe", "recompute"):
         parser.error(f"unknown kind in case {args.case}")
     torch.set_num_threads(args.threads)
     if kind == "loader":
         if architecture != "medmnist":
             parser.error(f"loader cases know one data set, 'medmnist'; got {architecture}")
         rate = loader_images_per_second(size, batch, args.steps, args.warmup, args.workers, args.prefetch)
+    elif kind in ("probe", "recompute"):
+        rate = probe_images_per_second(architecture, size, batch, args.steps, args.layout == "channels-last")
     else:
         rate = images_per_second(kind, architecture, size, batch, args.steps, args.warmup, args.layout == "channels-last")
     print(json.dumps({"images_per_second": rate, "layout": args.layout, "torch": torch.__version__,
