@@ -16,7 +16,8 @@ public struct RootCommand: ParsableCommand {
             strategy, and measure what you got.
             """,
         version: ScalpelVersion.current,
-        subcommands: [DemoCommand.self, TrainCommand.self, EvaluateCommand.self, PredictCommand.self, StrategiesCommand.self,
+        subcommands: [DemoCommand.self, TrainCommand.self, EvaluateCommand.self, PredictCommand.self, CompareCommand.self,
+                      SearchCommand.self, StrategiesCommand.self,
                       InfoCommand.self,
                       ModelsCommand.self])
 

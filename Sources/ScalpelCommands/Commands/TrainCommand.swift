@@ -31,6 +31,7 @@ struct TrainCommand: ParsableCommand {
 
     func validate() throws {
         _ = try seedList()
+        try training.validateStrategy()
     }
 
     func seedList() throws -> [UInt64] {
@@ -53,7 +54,9 @@ struct TrainCommand: ParsableCommand {
         let folder = URL(fileURLWithPath: output.output ?? defaultOutput())
         let results = try Self.train(data: data, model: modelOptions, training: training, output: output, device: device,
                                      seeds: try seedList(), splitSeed: splitSeed, folder: folder,
-                                     resolved: resolvedOptions(modelOptions), reporter: reporter)
+                                     resolved: Self.resolvedOptions(data: data, model: modelOptions, training: training,
+                                                                     runtime: runtime, splitSeed: splitSeed),
+                                     reporter: reporter)
         let title = "Test results: \(modelOptions.model) (\(training.strategy)) on \(data.data), best epoch by validation \(training.monitor)"
         print(ResultsTable(title: title, runs: results).text())
         print("Run folder: \(folder.path)")
@@ -93,7 +96,8 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// Every option with its value, for config.yaml.
-    func resolvedOptions(_ model: ModelOptions) -> [(String, String?)] {
+    static func resolvedOptions(data: DataOptions, model: ModelOptions, training: TrainingOptions, runtime: RuntimeOptions,
+                                splitSeed: UInt64) -> [(String, String?)] {
         [("data", data.data), ("size", String(data.size)), ("path-column", data.pathColumn),
          ("label-column", data.labelColumn), ("split-column", data.splitColumn), ("patient-column", data.patientColumn),
          ("classes", data.classes), ("ordinal", data.ordinal ? "true" : nil), ("image-root", data.imageRoot),

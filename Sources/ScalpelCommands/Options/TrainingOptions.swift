@@ -88,6 +88,10 @@ struct TrainingOptions: ParsableArguments {
         _ = try MonitoredMetric(named: monitor)
         _ = try classWeighting()
         _ = try resolvedSchedule()
+    }
+
+    /// The strategy check for commands that train the strategy as given (search fills in the cut).
+    func validateStrategy() throws {
         do { _ = try transferStrategy() } catch let error as TrainingError { throw ValidationError(error.description) }
     }
 

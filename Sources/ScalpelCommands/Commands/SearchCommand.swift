@@ -1,0 +1,136 @@
+// Scalpel — ScalpelCommands
+// SPDX-License-Identifier: Apache-2.0
+import ArgumentParser
+import Foundation
+import ScalpelModels
+import ScalpelTraining
+
+/// `scalpel search`: TruncatedTL's two-stage cut-point search for `truncated`, `transfusion` and
+/// `lwft` — every block cut point first, then the layer cut points next to the best block — choosing
+/// by the validation metric. Each candidate is a run folder, so an interrupted search continues with
+/// `--resume` and finished candidates are read back.
+struct SearchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search",
+        abstract: "Find the best cut point for truncated, transfusion or lwft: blocks first, then layers near the best block.")
+
+    @Option(help: "Seed of the train/validation/test split, for data that come without one.")
+    var splitSeed: UInt64 = 0
+
+    @OptionGroup var data: DataOptions
+    @OptionGroup var model: ModelOptions
+    @OptionGroup var training: TrainingOptions
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var runtime: RuntimeOptions
+
+    func validate() throws {
+        guard ["truncated", "transfusion", "lwft"].contains(training.strategy) else {
+            throw ValidationError("--strategy must be truncated, transfusion or lwft for a cut-point search, got '\(training.strategy)'.")
+        }
+    }
+
+    /// One trained candidate.
+    struct Candidate: Codable {
+        var stage: Int
+        var cut: String
+        var parameters: String
+        /// The best validation value of the monitored metric.
+        var score: Double?
+        var testAUROC: Double?
+        var folder: String
+    }
+
+    func run() throws {
+        let device = try runtime.configure()
+        let reporter = ProgressReporter(quiet: output.quiet, jsonLines: output.jsonLines)
+        let monitor = try MonitoredMetric(named: training.monitor)
+        let name = URL(fileURLWithPath: data.data).deletingPathExtension().lastPathComponent
+        let folder = URL(fileURLWithPath: output.output ?? "runs/search-\(name)-\(model.model)-\(training.strategy)")
+        let prepared = try TrainingSession.prepareData(data, splitSeed: splitSeed, reporter: reporter)
+        var probe = model
+        probe.weights = "none"
+        let backbone = try probe.buildBackbone(classCount: prepared.splits.train.classNames.count,
+                                               inputChannels: prepared.channels, seed: 0, report: { _ in })
+        let blocks = Self.blockCandidates(backbone, strategy: training.strategy)
+        guard !blocks.isEmpty else { throw CommandError("\(model.model) has no block cut point to search for \(training.strategy)") }
+
+        var candidates: [Candidate] = []
+        func train(_ cut: CutPoint, stage: Int) throws {
+            let parameters = Self.parameters(for: cut, backbone: backbone, strategy: training.strategy)
+            var options = training
+            options.strategyParams = parameters
+            let label = "stage\(stage)-\(cut.name)"
+            reporter.note("candidate \(label): \(training.strategy) \(parameters)")
+            let runFolder = folder.appendingPathComponent(label)
+            let resolved = TrainCommand.resolvedOptions(data: data, model: model, training: options, runtime: runtime,
+                                                        splitSeed: splitSeed)
+            let runs = try TrainCommand.train(data: data, model: model, training: options, output: output, device: device,
+                                              seeds: [runtime.seed], splitSeed: splitSeed, folder: runFolder,
+                                              resolved: resolved, reporter: reporter)
+            let results = runs[0].results
+            candidates.append(Candidate(stage: stage, cut: cut.name, parameters: parameters, score: results.best?.value,
+                                        testAUROC: results.test?.metrics["auroc"]?.value, folder: runFolder.path))
+            try write(candidates, winner: nil, to: folder)
+        }
+        for cut in blocks { try train(cut, stage: 1) }
+        let bestBlock = try Self.best(candidates, monitor: monitor)
+        for cut in Self.layerCandidates(backbone, around: bestBlock.cut, strategy: training.strategy) {
+            try train(cut, stage: 2)
+        }
+        let winner = try Self.best(candidates, monitor: monitor)
+        try write(candidates, winner: winner, to: folder)
+        print("Cut-point search: \(training.strategy) on \(model.model), \(data.data); by validation \(monitor.rawValue)")
+        print("stage  cut                      validation  test AUROC  parameters")
+        for candidate in candidates {
+            print(String(format: "%5d  %@  %10@  %10@  %@%@", candidate.stage,
+                         candidate.cut.padding(toLength: 23, withPad: " ", startingAt: 0),
+                         candidate.score.map { String(format: "%.4f", $0) } ?? "-",
+                         candidate.testAUROC.map { String(format: "%.4f", $0) } ?? "-",
+                         candidate.parameters, candidate.cut == winner.cut && candidate.stage == winner.stage ? "  ← best" : ""))
+        }
+        print("Best cut: \(winner.cut) (\(winner.parameters)); results in \(folder.path)/search.json")
+    }
+
+    private func write(_ candidates: [Candidate], winner: Candidate?, to folder: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        struct Report: Codable { var strategy: String; var monitor: String; var candidates: [Candidate]; var best: Candidate? }
+        let data = try encoder.encode(Report(strategy: training.strategy, monitor: training.monitor, candidates: candidates, best: winner))
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try RunFolder.writeAtomically(data, to: folder.appendingPathComponent("search.json"))
+    }
+
+    static func best(_ candidates: [Candidate], monitor: MonitoredMetric) throws -> Candidate {
+        let scored = candidates.filter { $0.score != nil }
+        guard let best = (monitor.maximize ? scored.max { $0.score! < $1.score! } : scored.min { $0.score! < $1.score! }) else {
+            throw CommandError("no candidate had a defined validation \(monitor.rawValue); see the candidates' log.txt")
+        }
+        return best
+    }
+
+    /// Stage 1: block cut points (TransFusion: below the top block; LWFT: every block boundary below the top).
+    static func blockCandidates(_ backbone: any Backbone, strategy: String) -> [CutPoint] {
+        let blocks = backbone.cutPoints(.block)
+        return strategy == "truncated" ? blocks : Array(blocks.dropLast())
+    }
+
+    /// Stage 2: layer cut points inside the blocks on either side of the best block cut, not tried yet.
+    static func layerCandidates(_ backbone: any Backbone, around blockName: String, strategy: String) -> [CutPoint] {
+        let blocks = backbone.cutPoints(.block).sorted { $0.linkCount < $1.linkCount }
+        guard let index = blocks.firstIndex(where: { $0.name == blockName }) else { return [] }
+        let lower = index > 0 ? blocks[index - 1].linkCount : 0
+        let upper = index + 1 < blocks.count ? blocks[index + 1].linkCount : Int.max
+        let limit = strategy == "truncated" ? Int.max : (blocks.last?.linkCount ?? Int.max)
+        let tried = Set(blocks.map(\.linkCount))
+        return backbone.cutPoints(.layer).filter {
+            $0.linkCount > lower && $0.linkCount < upper && $0.linkCount < limit && !tried.contains($0.linkCount)
+        }
+    }
+
+    /// The strategy parameters for a cut: `cut=NAME`, or for LWFT the number of layers above it.
+    static func parameters(for cut: CutPoint, backbone: any Backbone, strategy: String) -> String {
+        guard strategy == "lwft" else { return "cut=\(cut.name)" }
+        let above = backbone.cutPoints(.layer).filter { $0.linkCount > cut.linkCount }.count
+        return "k=\(max(above, 1))"
+    }
+}

@@ -1,0 +1,68 @@
+// Scalpel — ScalpelCommandsTests
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import ScalpelModels
+import ScalpelTraining
+import Testing
+@testable import ScalpelCommands
+
+/// `scalpel compare` and `scalpel search` on a small generated set with MedMNIST's small ResNet.
+@Suite(.serialized)
+struct CompareAndSearchTests {
+    static let quick = ["--data", "synthetic:72", "--model", "resnet18_28", "--weights", "none", "--epochs", "1",
+                        "--batch-size", "16", "--bootstrap", "0", "--quiet"]
+
+    @Test func strategyListsParseWithParameters() throws {
+        let entries = try StrategyEntry.parse("full; truncated:cut=layer3, lwft:k=2,decay=10")
+        #expect(entries == [StrategyEntry(name: "full", parameters: ""), StrategyEntry(name: "truncated", parameters: "cut=layer3"),
+                            StrategyEntry(name: "lwft", parameters: "k=2,decay=10")])
+        #expect(entries[1].folderName == "truncated_cut_layer3")
+        #expect(throws: CommandError.self) { try StrategyEntry.parse("full; nonsense") }
+        #expect(throws: CommandError.self) { try StrategyEntry.parse("block-wise:k=0") }
+    }
+
+    @Test func compareWritesTheTableInThreeFormats() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("scalpel-compare-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try CompareCommand.parse(Self.quick + ["--strategies", "full; truncated:cut=layer2", "--seeds", "0,1",
+                                               "--latency-repeats", "2", "--output", folder.path]).run()
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("compare.json"))) as? [String: Any])
+        let rows = try #require(json["rows"] as? [[String: Any]])
+        #expect(rows.map { $0["strategy"] as? String } == ["full", "truncated:cut=layer2"])
+        #expect(rows.allSatisfy { $0["seeds"] as? Int == 2 && ($0["auroc"] as? [String: Double])?["std"] != nil })
+        let full = try #require(rows[0]["parameters"] as? Int), truncated = try #require(rows[1]["parameters"] as? Int)
+        #expect(truncated < full)
+        let markdown = try String(contentsOf: folder.appendingPathComponent("compare.md"), encoding: .utf8)
+        #expect(markdown.contains("| strategy | AUROC | AUPRC | P (M) | MACs (G) | T (ms) | seeds |"))
+        let csv = try String(contentsOf: folder.appendingPathComponent("compare.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(csv.count == 3)
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("truncated_cut_layer2/seed-1/metrics.json").path))
+    }
+
+    @Test func searchTriesBlocksThenNeighbouringLayers() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("scalpel-search-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try SearchCommand.parse(Self.quick + ["--strategy", "truncated", "--output", folder.path]).run()
+        struct Report: Decodable {
+            struct Candidate: Decodable { var stage: Int; var cut: String; var score: Double? }
+            var candidates: [Candidate]
+            var best: Candidate?
+        }
+        let report = try JSONDecoder().decode(Report.self, from: Data(contentsOf: folder.appendingPathComponent("search.json")))
+        let stage1 = report.candidates.filter { $0.stage == 1 }.map(\.cut)
+        #expect(stage1 == ["stem", "layer1", "layer2", "layer3", "layer4"])
+        let best = try #require(report.best)
+        #expect(report.candidates.allSatisfy { ($0.score ?? -1) <= best.score! })
+        // Stage 2 looks only inside the blocks next to the best block cut.
+        let backbone = try Architecture.resnet18Small.makeModel(classCount: 2)
+        let winnerOfStage1 = report.candidates.filter { $0.stage == 1 }.max { ($0.score ?? -1) < ($1.score ?? -1) }!
+        let expected = SearchCommand.layerCandidates(backbone, around: winnerOfStage1.cut, strategy: "truncated").map(\.name)
+        #expect(report.candidates.filter { $0.stage == 2 }.map(\.cut) == expected)
+        #expect(!expected.isEmpty)
+        // A second search with --resume reads every candidate back instead of training it again.
+        let modified = try FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent("stage1-stem/metrics.json").path)[.modificationDate] as? Date
+        try SearchCommand.parse(Self.quick + ["--strategy", "truncated", "--output", folder.path, "--resume"]).run()
+        let after = try FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent("stage1-stem/metrics.json").path)[.modificationDate] as? Date
+        #expect(modified == after)
+    }
+}
