@@ -4,6 +4,8 @@ import ArgumentParser
 import ScalpelData
 import ScalpelModels
 import ScalpelTraining
+import ScalpelMetrics
+import TorchNN
 import Torch
 
 /// The `scalpel` command: transfer learning for medical image classification.
@@ -29,28 +31,23 @@ public struct RootCommand: ParsableCommand {
             let given = arguments ?? Array(CommandLine.arguments.dropFirst())
             var command = try parseAsRoot(try ConfigFile.merge(given))
             try command.run()
-        } catch let error as TorchError {
-            exitWithMessage("error: \(error)")
-        } catch let error as SerializationError {
-            exitWithMessage("error: \(error)")
-        } catch let error as CommandError {
-            exitWithMessage("error: \(error)")
-        } catch let error as TrainingError {
-            exitWithMessage("error: \(error)")
-        } catch let error as DataSourceError {
-            exitWithMessage("error: \(error)")
-        } catch let error as DatasetError {
-            exitWithMessage("error: \(error)")
-        } catch let error as ImageDecodingError {
-            exitWithMessage("error: \(error)")
-        } catch let error as DataLoaderError {
-            exitWithMessage("error: \(error)")
-        } catch let error as MedMNISTStoreError {
-            exitWithMessage("error: \(error)")
-        } catch let error as WeightStoreError {
+        } catch where isUserFacing(error) {
             exitWithMessage("error: \(error)")
         } catch {
             exit(withError: error)
+        }
+    }
+
+    /// Scalpel's own errors, whose descriptions already say what is wrong and how to fix it (the
+    /// argument parser's errors keep its usage output).
+    static func isUserFacing(_ error: any Error) -> Bool {
+        switch error {
+        case is TorchError, is SerializationError, is CommandError, is TrainingError, is DataSourceError, is DatasetError,
+             is ImageDecodingError, is DataLoaderError, is MedMNISTStoreError, is WeightStoreError, is ArchitectureError,
+             is CutPointError, is StateDictError, is TransformError, is MetricError, is DownloadError:
+            true
+        default:
+            false
         }
     }
 

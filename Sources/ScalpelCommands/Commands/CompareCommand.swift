@@ -42,13 +42,7 @@ struct CompareCommand: ParsableCommand {
         guard latencyRepeats >= 1 else { throw ValidationError("--latency-repeats must be at least 1.") }
     }
 
-    func seedList() throws -> [UInt64] {
-        let values = seeds.split(separator: ",").map { UInt64($0.trimmingCharacters(in: .whitespaces)) }
-        guard !values.isEmpty, values.allSatisfy({ $0 != nil }) else {
-            throw ValidationError("--seeds: expected comma-separated non-negative integers, got '\(seeds)'.")
-        }
-        return values.map { $0! }
-    }
+    func seedList() throws -> [UInt64] { try TrainCommand.parseSeeds(seeds) }
 
     func run() throws {
         let device = try runtime.configure()

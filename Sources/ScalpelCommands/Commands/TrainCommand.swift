@@ -36,9 +36,14 @@ struct TrainCommand: ParsableCommand {
 
     func seedList() throws -> [UInt64] {
         guard let seeds else { return [runtime.seed] }
-        let values = seeds.split(separator: ",").map { UInt64($0.trimmingCharacters(in: .whitespaces)) }
+        return try Self.parseSeeds(seeds)
+    }
+
+    /// `0,1,2` → [0, 1, 2]; anything else is a validation error naming --seeds.
+    static func parseSeeds(_ text: String) throws -> [UInt64] {
+        let values = text.split(separator: ",").map { UInt64($0.trimmingCharacters(in: .whitespaces)) }
         guard !values.isEmpty, values.allSatisfy({ $0 != nil }) else {
-            throw ValidationError("--seeds: expected comma-separated non-negative integers, got '\(seeds)'.")
+            throw ValidationError("--seeds: expected comma-separated non-negative integers, got '\(text)'.")
         }
         return values.map { $0! }
     }
