@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import Foundation
+import ScalpelModels
 import ScalpelTraining
 import Testing
 @testable import ScalpelCommands
@@ -72,6 +73,16 @@ struct TrainCommandTests {
         #expect(try String(contentsOf: RunFolder(folder).configURL, encoding: .utf8).contains("strategy-params: cut=layer2"))
     }
 
+    @Test func bnPolicyOverridesTheStrategysOwn() throws {
+        let command = try TrainCommand.parse(["--data", "synthetic", "--strategy", "lp-ft", "--bn-policy", "train"])
+        let backbone = try ScalpelModels.Architecture.resnet18.makeModel(classCount: 2)
+        let strategy = try command.training.transferStrategy()
+        let phases = try command.training.phases(strategy, model: backbone, backbone: backbone)
+        #expect(phases.count == 2 && phases.allSatisfy { $0.batchNorm == .train })
+        let automatic = try TrainCommand.parse(["--data", "synthetic", "--strategy", "lp-ft"])
+        #expect(try automatic.training.phases(strategy, model: backbone, backbone: backbone).first?.batchNorm == .freeze)
+    }
+
     @Test func strategiesAreListedAsJSON() throws {
         let data = try JSONEncoder().encode(StrategyCatalogue.all)
         let objects = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
@@ -110,6 +121,7 @@ struct TrainCommandTests {
         (["--data", "synthetic", "--class-weights", "heavy"], "--class-weights"),
         (["--data", "synthetic", "--model", "resnet19"], "unknown architecture 'resnet19'"),
         (["--data", "synthetic", "--seeds", "1,x"], "--seeds"),
+        (["--data", "synthetic", "--bn-policy", "frozen"], "--bn-policy must be auto, train, freeze or freeze-frozen"),
     ])
     func badTrainingOptionsAreExplained(_ arguments: [String], _ expected: String) {
         do {

@@ -4,6 +4,7 @@ import ArgumentParser
 import Foundation
 import ScalpelModels
 import ScalpelTraining
+import TorchNN
 
 /// How a model is trained: strategy, optimizer, schedule, stopping, loss.
 struct TrainingOptions: ParsableArguments {
@@ -12,6 +13,9 @@ struct TrainingOptions: ParsableArguments {
 
     @Option(help: "Strategy parameters as NAME=VALUE pairs, comma-separated (e.g. cut=layer3, k=2,decay=10).")
     var strategyParams: String = ""
+
+    @Option(help: "BatchNorm while training: auto (the strategy's own), train (batch statistics, running ones updated), freeze (running statistics everywhere), freeze-frozen (frozen only where the parameters are frozen).")
+    var bnPolicy: String = "auto"
 
     @Option(help: "Epochs (the most; early stopping or a plateau floor can end training sooner).")
     var epochs: Int = 10
@@ -88,6 +92,18 @@ struct TrainingOptions: ParsableArguments {
         _ = try MonitoredMetric(named: monitor)
         _ = try classWeighting()
         _ = try resolvedSchedule()
+        guard bnPolicy == "auto" || BatchNormPolicy(rawValue: bnPolicy) != nil else {
+            throw ValidationError("--bn-policy must be auto, train, freeze or freeze-frozen, got '\(bnPolicy)'.")
+        }
+    }
+
+    /// The strategy's phases with `--bn-policy` applied when it is not `auto`.
+    func phases(_ strategy: TransferStrategy, model: any Layer, backbone: any Backbone) throws -> [TrainingPhase] {
+        var phases = try strategy.phases(model: model, backbone: backbone, base: try basePhase())
+        if let policy = BatchNormPolicy(rawValue: bnPolicy) {
+            for index in phases.indices { phases[index].batchNorm = policy }
+        }
+        return phases
     }
 
     /// The strategy check for commands that train the strategy as given (search fills in the cut).

@@ -82,7 +82,7 @@ struct TrainingSession {
         let backbone = try model.buildBackbone(classCount: classCount, inputChannels: prepared.channels, seed: seed,
                                                report: { reporter.note($0); run.log($0) })
         let network = try strategy.makeModel(from: backbone, classCount: classCount, generator: try Generator(seed: seed &+ 1))
-        let phases = try strategy.phases(model: network, backbone: backbone, base: try training.basePhase())
+        let phases = try training.phases(strategy, model: network, backbone: backbone)
         try ModelCard(architecture: architecture.rawValue, task: splits.train.task, classNames: splits.train.classNames,
                       inputChannels: prepared.channels, imageSize: size).write(to: run.url)
         let configuration = TrainingConfiguration(
