@@ -39,6 +39,16 @@ struct CompareAndSearchTests {
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("truncated_cut_layer2/seed-1/metrics.json").path))
     }
 
+    @Test func compareChecksEveryStrategyBeforeTraining() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("scalpel-compare-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let error = #expect(throws: CommandError.self) {
+            try CompareCommand.parse(Self.quick + ["--strategies", "full; truncated:cut=layer9", "--output", folder.path]).run()
+        }
+        #expect(error?.description.contains("layer9") == true)
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("full").path))   // nothing trained
+    }
+
     @Test func searchTriesBlocksThenNeighbouringLayers() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("scalpel-search-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -51,8 +51,22 @@ struct CompareCommand: ParsableCommand {
         let folder = URL(fileURLWithPath: output.output ?? "runs/compare-\(name)-\(model.model)")
         let prepared = try TrainingSession.prepareData(data, splitSeed: splitSeed, reporter: reporter)
         let size = try model.resolvedImageSize(nativeSize: prepared.nativeSize)
+        let entries = try StrategyEntry.parse(strategies)
+        // Every strategy must fit the backbone (cut points, block names, counts) before anything trains.
+        for entry in entries {
+            var probe = model
+            probe.weights = "none"
+            let backbone = try probe.buildBackbone(classCount: prepared.splits.train.classNames.count,
+                                                   inputChannels: prepared.channels, seed: 0, report: { _ in })
+            do {
+                _ = try entry.strategy().makeModel(from: backbone, classCount: prepared.splits.train.classNames.count,
+                                                   generator: nil)
+            } catch let error as TrainingError {
+                throw CommandError("--strategies: \(entry.label): \(error.description)")
+            }
+        }
         var rows: [ComparisonTable.Row] = []
-        for entry in try StrategyEntry.parse(strategies) {
+        for entry in entries {
             let strategy = try entry.strategy()
             var training = self.training
             training.strategy = entry.name
