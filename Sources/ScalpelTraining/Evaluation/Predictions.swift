@@ -28,35 +28,36 @@ public struct Predictions: Sendable, Equatable, Codable {
     /// probabilities, and the mean loss when `loss` is given.
     public static func collect(model: any Layer, loader: DataLoader, device: Device, channelsLast: Bool,
                                loss: TaskLoss?) throws -> Predictions {
-        let dataset = loader.dataset
-        let multiLabel = dataset.task == .multiLabel
+        var steps = try StepSource(loader: loader, epoch: 0, cache: nil, device: device, channelsLast: channelsLast)
+        return try collect(model: model, steps: &steps, forward: { try model($0) }, dataset: loader.dataset, loss: loss)
+    }
+
+    /// Collects `forward`'s probabilities over `steps` (images, or cached frozen features with
+    /// `forward` the model above them), with `model` in evaluation mode and no gradients.
+    static func collect(model: any Layer, steps: inout StepSource, forward: (Tensor) throws -> Tensor,
+                        dataset: any ImageDataset, loss: TaskLoss?) throws -> Predictions {
         var result = Predictions(task: dataset.task, classNames: dataset.classNames, sampleIDs: [], labels: [],
                                  probabilities: [], loss: nil, skipped: [])
+        let classes = dataset.classNames.count
         var lossSum = 0.0
         model.setMode(.evaluation)
         try withNoGrad {
-            var batches = loader.batches(epoch: 0)
-            while let batch = try batches.next() {
-                result.skipped += batch.skipped.map(\.description)
-                guard batch.count > 0 else { continue }
-                var images = try batch.images.to(device: device)
-                if channelsLast { images = try images.contiguous(.channelsLast) }
-                let logits = try model(images)
-                let classes = logits.shape.last ?? 0
-                guard logits.shape == [batch.count, dataset.classNames.count] else {
+            while let step = try steps.next() {
+                result.skipped += step.skipped
+                guard step.count > 0 else { continue }
+                let logits = try forward(step.input)
+                guard logits.shape == [step.count, classes] else {
                     throw TrainingError.data(
-                        "the model gives \(logits.shape) outputs for a batch of \(batch.count), but \(dataset.source) has \(dataset.classNames.count) classes")
+                        "the model gives \(logits.shape) outputs for a batch of \(step.count), but \(dataset.source) has \(classes) classes")
                 }
-                if let loss {
-                    lossSum += try loss(logits: logits, targets: batch.targets.to(device: device)).item() * Double(batch.count)
-                }
-                let probabilities = multiLabel ? try logits.sigmoid() : try logits.softmax(axis: 1)
+                if let loss { lossSum += try loss(logits: logits, targets: step.targets).item() * Double(step.count) }
+                let probabilities = dataset.task == .multiLabel ? try logits.sigmoid() : try logits.softmax(axis: 1)
                 let values = try probabilities.to(dtype: .float64).to(device: .cpu).hostArray(of: Double.self)
-                for row in 0..<batch.count {
+                for row in 0..<step.count {
                     result.probabilities.append(Array(values[row * classes ..< (row + 1) * classes]))
                 }
-                result.labels += batch.labels
-                result.sampleIDs += batch.sampleIDs
+                result.labels += step.labels
+                result.sampleIDs += step.sampleIDs
             }
         }
         if loss != nil, result.count > 0 { result.loss = lossSum / Double(result.count) }

@@ -115,25 +115,4 @@ final class FeatureCache {
         let index = try Tensor(rows.map { Int64($0) }, shape: [rows.count]).to(device: features.device)
         return (try features.indexSelect(axis: 0, indices: index), try targets.indexSelect(axis: 0, indices: index))
     }
-
-    /// Predictions of `top` on every cached sample (evaluation mode is the caller's), with the mean loss.
-    func predictions(top: (Tensor) throws -> Tensor, dataset: any ImageDataset, batchSize: Int, loss: TaskLoss?) throws -> Predictions {
-        var result = Predictions(task: dataset.task, classNames: dataset.classNames, sampleIDs: sampleIDs, labels: labels,
-                                 probabilities: [], loss: nil, skipped: skipped)
-        var lossSum = 0.0
-        try withNoGrad {
-            for start in stride(from: 0, to: count, by: batchSize) {
-                let rows = Array(start..<min(start + batchSize, count))
-                let (input, target) = try batch(rows)
-                let logits = try top(input)
-                if let loss { lossSum += try loss(logits: logits, targets: target).item() * Double(rows.count) }
-                let probabilities = dataset.task == .multiLabel ? try logits.sigmoid() : try logits.softmax(axis: 1)
-                let classes = logits.shape.last ?? 0
-                let values = try probabilities.to(dtype: .float64).to(device: .cpu).hostArray(of: Double.self)
-                for row in 0..<rows.count { result.probabilities.append(Array(values[row * classes ..< (row + 1) * classes])) }
-            }
-        }
-        if loss != nil, count > 0 { result.loss = lossSum / Double(count) }
-        return result
-    }
 }

@@ -3,20 +3,24 @@
 import ScalpelData
 import Torch
 
-/// One training step's input on the device: images (or cached frozen features), targets, and the
-/// images left out of it.
+/// One step's input on the device: images (or cached frozen features), targets, the samples' labels
+/// and ids, and the images left out of it.
 struct StepInput {
     var input: Tensor
     var targets: Tensor
     var count: Int
+    var labels: [[Int]]
+    var sampleIDs: [String]
     var skipped: [String]
 }
 
 /// An epoch's steps, from the loader or from a ``FeatureCache``. Both follow the loader's order for
-/// the epoch and its batch size, so a cached epoch sees the same samples in the same batches.
+/// the epoch and its batch size, so a cached epoch sees the same samples in the same batches; the
+/// images the cache could not read are reported with its first step, as the loader reports them.
 struct StepSource {
     private var batches: BatchIterator?
     private var cachedRows: [[Int]] = []
+    private var nextBatch = 0
     private var cache: FeatureCache?
     private let device: Device
     private let channelsLast: Bool
@@ -38,15 +42,17 @@ struct StepSource {
 
     mutating func next() throws -> StepInput? {
         if let cache {
-            guard !cachedRows.isEmpty else { return nil }
-            let rows = cachedRows.removeFirst()
+            guard nextBatch < cachedRows.count else { return nil }
+            let rows = cachedRows[nextBatch]
+            defer { nextBatch += 1 }
             let (features, targets) = try cache.batch(rows)
-            return StepInput(input: features, targets: targets, count: rows.count, skipped: [])
+            return StepInput(input: features, targets: targets, count: rows.count, labels: rows.map { cache.labels[$0] },
+                             sampleIDs: rows.map { cache.sampleIDs[$0] }, skipped: nextBatch == 0 ? cache.skipped : [])
         }
         guard let batch = try batches?.next() else { return nil }
         var images = try batch.images.to(device: device)
         if channelsLast, batch.count > 0 { images = try images.contiguous(.channelsLast) }
         return StepInput(input: images, targets: try batch.targets.to(device: device), count: batch.count,
-                         skipped: batch.skipped.map(\.description))
+                         labels: batch.labels, sampleIDs: batch.sampleIDs, skipped: batch.skipped.map(\.description))
     }
 }

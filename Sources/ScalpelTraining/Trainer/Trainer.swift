@@ -217,9 +217,10 @@ public final class Trainer {
         state.trainingSeconds += trainingSeconds
         let validation: Predictions
         if let cache {
-            model.setMode(.evaluation)
-            validation = try cache.validation.predictions(top: cache.top, dataset: splits.validation,
-                                                          batchSize: c.evaluationBatchSize, loss: loss)
+            var steps = try StepSource(loader: validationLoader, epoch: 0, cache: cache.validation, device: device,
+                                       channelsLast: c.channelsLast)
+            validation = try Predictions.collect(model: model, steps: &steps, forward: cache.top,
+                                                 dataset: splits.validation, loss: loss)
         } else {
             validation = try Predictions.collect(model: model, loader: validationLoader, device: device,
                                                  channelsLast: c.channelsLast, loss: loss)
