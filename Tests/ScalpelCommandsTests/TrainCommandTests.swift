@@ -132,6 +132,17 @@ struct TrainCommandTests {
         }
     }
 
+    @Test func aRejectedRunLeavesNoFolderBehind() throws {
+        let folder = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let error = #expect(throws: TrainingError.self) {
+            try TrainCommand.parse(Self.arguments(output: folder, epochs: 1) + ["--class-weights", "1,2,3"]).run()
+        }
+        #expect(error?.description.contains("3 given, but the task has 2 classes") == true)
+        #expect(!FileManager.default.fileExists(atPath: folder.path))   // the corrected command needs no --force
+        #expect(throws: (any Error).self) { try TrainCommand.parse(["--data", "synthetic", "--split", "0.5,0.6,0.1"]) }
+    }
+
     @Test func resumeRefusesChangedOptions() throws {
         let saved = "model: efficientnet_lite0\nlr: 0.001\nquiet: true\n"
         let changed = "model: efficientnet_lite0\nlr: 0.01\n"

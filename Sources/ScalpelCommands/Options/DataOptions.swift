@@ -41,6 +41,14 @@ struct DataOptions: ParsableArguments {
     @Option(help: "What to do with an unreadable image: fail (stop, naming it) or skip (leave it out, naming it).")
     var onBadImage: BadImagePolicy = .fail
 
+    func validate() throws {
+        let fractions = try fractions()
+        guard [fractions.train, fractions.validation, fractions.test].allSatisfy({ $0 > 0 }),
+              abs(fractions.train + fractions.validation + fractions.test - 1) < 1e-9 else {
+            throw ValidationError("--split: the three fractions must be positive and sum to 1, got '\(split)'.")
+        }
+    }
+
     /// The train, validation and test sets, and a line saying where they came from.
     func loadSplits(seed: UInt64, warn: (String) -> Void) throws -> (splits: DatasetSplits, description: String) {
         let url = URL(fileURLWithPath: data)

@@ -89,9 +89,11 @@ struct TrainingOptions: ParsableArguments {
     func validate() throws {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs).") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize).") }
+        guard workers >= 1 else { throw ValidationError("--workers must be at least 1, got \(workers).") }
+        guard bootstrap >= 0 else { throw ValidationError("--bootstrap must be 0 or more, got \(bootstrap).") }
         _ = try MonitoredMetric(named: monitor)
         _ = try classWeighting()
-        _ = try resolvedSchedule()
+        do { _ = try basePhase() } catch let error as TrainingError { throw ValidationError(error.description) }
         guard bnPolicy == "auto" || BatchNormPolicy(rawValue: bnPolicy) != nil else {
             throw ValidationError("--bn-policy must be auto, train, freeze or freeze-frozen, got '\(bnPolicy)'.")
         }

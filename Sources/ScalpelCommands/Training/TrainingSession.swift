@@ -66,7 +66,30 @@ struct TrainingSession {
 
     /// Trains with `seed` into `folder`.
     func run(prepared: PreparedData, seed: UInt64, folder: URL, reporter: ProgressReporter) throws -> TrainingResult {
+        // Everything that can be wrong with the options is found before the run folder is touched, so a
+        // mistake never leaves a folder that blocks the corrected command.
         let architecture = try model.architecture()
+        try TorchRuntime.configure(seed: seed)
+        let splits = prepared.splits
+        let size = try model.resolvedImageSize(nativeSize: prepared.nativeSize)
+        let strategy = try training.transferStrategy()
+        let classCount = splits.train.classNames.count
+        var loadReport: [String] = []
+        let backbone = try model.buildBackbone(classCount: classCount, inputChannels: prepared.channels, seed: seed,
+                                               report: { loadReport.append($0) })
+        let network = try strategy.makeModel(from: backbone, classCount: classCount, generator: try Generator(seed: seed &+ 1))
+        let configuration = TrainingConfiguration(
+            phases: try training.phases(strategy, model: network, backbone: backbone), seed: seed,
+            batchSize: training.batchSize, loaderWorkers: training.workers, monitor: try MonitoredMetric(named: training.monitor),
+            classWeighting: try training.classWeighting(), onBadImage: data.onBadImage,
+            bootstrapResamples: training.bootstrap, device: device.description, channelsLast: device == .cpu,
+            cacheFrozenPrefix: try cachesFeatures())
+        try configuration.validate()
+        _ = try TaskLoss(task: splits.train.task, weighting: configuration.classWeighting, classCounts: splits.train.classCounts,
+                         sampleCount: splits.train.count, device: .cpu)
+        let trainTransform = try model.trainingTransform(size: size, channels: prepared.channels)
+        let evaluationTransform = try model.evaluationTransform(size: size, channels: prepared.channels)
+
         let run = try RunFolder.prepare(folder, resume: output.resume, force: output.force)
         let configText = ConfigFile.yaml(resolvedConfiguration + [("seed", String(seed))],
                                          header: "Scalpel \(ScalpelVersion.current): the resolved options of this run.\nscalpel train --config THIS_FILE repeats it.")
@@ -74,27 +97,14 @@ struct TrainingSession {
             try Self.checkSameConfiguration(saved: saved, new: configText, file: run.configURL.path)
         }
         try RunFolder.writeAtomically(Data(configText.utf8), to: run.configURL)
-        try TorchRuntime.configure(seed: seed)
-        let splits = prepared.splits
-        let size = try model.resolvedImageSize(nativeSize: prepared.nativeSize)
-        let strategy = try training.transferStrategy()
-        let classCount = splits.train.classNames.count
-        let backbone = try model.buildBackbone(classCount: classCount, inputChannels: prepared.channels, seed: seed,
-                                               report: { reporter.note($0); run.log($0) })
-        let network = try strategy.makeModel(from: backbone, classCount: classCount, generator: try Generator(seed: seed &+ 1))
-        let phases = try training.phases(strategy, model: network, backbone: backbone)
+        for line in loadReport {
+            reporter.note(line)
+            run.log(line)
+        }
         try ModelCard(architecture: architecture.rawValue, task: splits.train.task, classNames: splits.train.classNames,
                       inputChannels: prepared.channels, imageSize: size).write(to: run.url)
-        let configuration = TrainingConfiguration(
-            phases: phases, seed: seed, batchSize: training.batchSize,
-            loaderWorkers: training.workers, monitor: try MonitoredMetric(named: training.monitor),
-            classWeighting: try training.classWeighting(), onBadImage: data.onBadImage,
-            bootstrapResamples: training.bootstrap, device: device.description, channelsLast: device == .cpu,
-            cacheFrozenPrefix: try cachesFeatures())
-        let trainer = try Trainer(model: network, splits: splits,
-                                  trainTransform: try model.trainingTransform(size: size, channels: prepared.channels),
-                                  evaluationTransform: try model.evaluationTransform(size: size, channels: prepared.channels),
-                                  configuration: configuration, folder: run)
+        let trainer = try Trainer(model: network, splits: splits, trainTransform: trainTransform,
+                                  evaluationTransform: evaluationTransform, configuration: configuration, folder: run)
         trainer.startingPoint = try strategy.startingPoint(model: network, backbone: backbone)
         trainer.observer = { reporter($0) }
         return try trainer.run(resume: output.resume)
