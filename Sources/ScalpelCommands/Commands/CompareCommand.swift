@@ -54,10 +54,8 @@ struct CompareCommand: ParsableCommand {
         let entries = try StrategyEntry.parse(strategies)
         // Every strategy must fit the backbone (cut points, block names, counts) before anything trains.
         for entry in entries {
-            var probe = model
-            probe.weights = "none"
-            let backbone = try probe.buildBackbone(classCount: prepared.splits.train.classNames.count,
-                                                   inputChannels: prepared.channels, seed: 0, report: { _ in })
+            let backbone = try model.randomBackbone(classCount: prepared.splits.train.classNames.count,
+                                                    inputChannels: prepared.channels)
             do {
                 _ = try entry.strategy().makeModel(from: backbone, classCount: prepared.splits.train.classNames.count,
                                                    generator: nil)
@@ -98,9 +96,7 @@ struct CompareCommand: ParsableCommand {
     /// Parameters, MACs per image and batch-1 latency of the strategy's network at `size`.
     static func cost(of strategy: TransferStrategy, model: ModelOptions, classCount: Int, channels: Int, size: Int,
                      device: Device, repeats: Int) throws -> (parameters: Int, macs: Int, milliseconds: Double) {
-        var fresh = model
-        fresh.weights = "none"
-        let backbone = try fresh.buildBackbone(classCount: classCount, inputChannels: channels, seed: 0, report: { _ in })
+        let backbone = try model.randomBackbone(classCount: classCount, inputChannels: channels)
         let network = try strategy.makeModel(from: backbone, classCount: classCount, generator: try Generator(seed: 0))
         try network.move(to: device)
         let complexity = try ModelComplexity.measure(network, inputShape: [1, channels, size, size])

@@ -47,10 +47,8 @@ struct SearchCommand: ParsableCommand {
         let name = URL(fileURLWithPath: data.data).deletingPathExtension().lastPathComponent
         let folder = URL(fileURLWithPath: output.output ?? "runs/search-\(name)-\(model.model)-\(training.strategy)")
         let prepared = try TrainingSession.prepareData(data, splitSeed: splitSeed, reporter: reporter)
-        var probe = model
-        probe.weights = "none"
-        let backbone = try probe.buildBackbone(classCount: prepared.splits.train.classNames.count,
-                                               inputChannels: prepared.channels, seed: 0, report: { _ in })
+        let backbone = try model.randomBackbone(classCount: prepared.splits.train.classNames.count,
+                                                inputChannels: prepared.channels)
         let blocks = Self.blockCandidates(backbone, strategy: training.strategy)
         guard !blocks.isEmpty else { throw CommandError("\(model.model) has no block cut point to search for \(training.strategy)") }
 

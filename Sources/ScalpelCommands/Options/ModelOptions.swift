@@ -79,6 +79,14 @@ struct ModelOptions: ParsableArguments {
         return model
     }
 
+    /// The architecture with fresh random weights: to read its cut points, measure its cost, or load a
+    /// checkpoint into.
+    func randomBackbone(classCount: Int, inputChannels: Int) throws -> any Backbone {
+        var fresh = self
+        fresh.weights = "none"
+        return try fresh.buildBackbone(classCount: classCount, inputChannels: inputChannels, seed: 0, report: { _ in })
+    }
+
     /// Evaluation preprocessing: resize the shorter side and centre-crop to `size`, three channels
     /// when the network takes them, normalise as the weights expect (MedMNIST's 0.5/0.5 without
     /// pretrained weights).

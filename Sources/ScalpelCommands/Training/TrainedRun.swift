@@ -33,10 +33,7 @@ struct TrainedRun {
     /// The network (after the run's strategy surgery) with the run's best (or last) weights, in
     /// evaluation mode, on `device`.
     func model(weights: RunFolder.Weights, device: Device) throws -> any Layer {
-        var modelOptions = options.model
-        modelOptions.weights = "none"
-        let backbone = try modelOptions.buildBackbone(classCount: card.classNames.count, inputChannels: card.inputChannels,
-                                                      seed: 0, report: { _ in })
+        let backbone = try options.model.randomBackbone(classCount: card.classNames.count, inputChannels: card.inputChannels)
         let network = try options.training.transferStrategy().makeModel(from: backbone, classCount: card.classNames.count,
                                                                         generator: try Generator(seed: 0))
         do {

@@ -197,7 +197,7 @@ public struct TransferStrategy: Sendable, Equatable {
             let head = ParameterFilter.prefixes(BackboneRegions(backbone).headKeys)
             var result: [String: Tensor] = [:]
             for (key, tensor) in model.parameters() where !head.matches(key) {
-                result[key] = try withNoGrad { try tensor.detached().contiguous().clone() }
+                result[key] = try tensor.detached().clone()
             }
             return result
         default:
