@@ -24,18 +24,22 @@ struct CompareAndSearchTests {
     @Test func compareWritesTheTableInThreeFormats() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("scalpel-compare-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        try CompareCommand.parse(Self.quick + ["--strategies", "full; truncated:cut=layer2", "--seeds", "0,1",
+        try CompareCommand.parse(Self.quick + ["--strategies", "full; truncated:cut=layer2; linear-probe", "--seeds", "0,1",
                                                "--latency-repeats", "2", "--output", folder.path]).run()
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("compare.json"))) as? [String: Any])
         let rows = try #require(json["rows"] as? [[String: Any]])
-        #expect(rows.map { $0["strategy"] as? String } == ["full", "truncated:cut=layer2"])
+        #expect(rows.map { $0["strategy"] as? String } == ["full", "truncated:cut=layer2", "linear-probe"])
         #expect(rows.allSatisfy { $0["seeds"] as? Int == 2 && ($0["auroc"] as? [String: Double])?["std"] != nil })
         let full = try #require(rows[0]["parameters"] as? Int), truncated = try #require(rows[1]["parameters"] as? Int)
         #expect(truncated < full)
+        // Everything trains in full and truncated; a linear probe trains only the new 512 → 2 layer.
+        #expect(rows.map { $0["trainable_parameters"] as? Int } == [full, truncated, 512 * 2 + 2])
+        #expect(rows.allSatisfy { ($0["training_seconds"] as? Double ?? 0) > 0 })
         let markdown = try String(contentsOf: folder.appendingPathComponent("compare.md"), encoding: .utf8)
-        #expect(markdown.contains("| strategy | AUROC | AUPRC | P (M) | MACs (G) | T (ms) | seeds |"))
+        #expect(markdown.contains("| strategy | AUROC | AUPRC | P (M) | MACs (G) | T (ms) | trained P (M) | train (s) | seeds |"))
         let csv = try String(contentsOf: folder.appendingPathComponent("compare.csv"), encoding: .utf8).split(separator: "\n")
-        #expect(csv.count == 3)
+        #expect(csv.count == 4)
+        #expect(csv[0].hasSuffix("trainable_parameters,training_seconds,seeds"))
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("truncated_cut_layer2/seed-1/metrics.json").path))
     }
 

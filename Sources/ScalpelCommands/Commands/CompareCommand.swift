@@ -78,10 +78,12 @@ struct CompareCommand: ParsableCommand {
                                               seeds: try seedList(), splitSeed: splitSeed,
                                               folder: folder.appendingPathComponent(entry.folderName),
                                               resolved: resolved, reporter: reporter)
-            let cost = try Self.cost(of: strategy, model: model, classCount: prepared.splits.train.classNames.count,
+            let cost = try Self.cost(of: strategy, model: model, training: training,
+                                     classCount: prepared.splits.train.classNames.count,
                                      channels: prepared.channels, size: size, device: device, repeats: latencyRepeats)
             rows.append(ComparisonTable.Row(strategy: entry.label, runs: runs.map(\.results), parameters: cost.parameters,
-                                            macs: cost.macs, latencyMilliseconds: cost.milliseconds))
+                                            trainableParameters: cost.trainable, macs: cost.macs,
+                                            latencyMilliseconds: cost.milliseconds))
         }
         let table = ComparisonTable(title: "\(model.model) on \(data.data), \(size)×\(size), seeds \(seeds); test set, best epoch by validation \(training.monitor)",
                                     rows: rows)
@@ -93,15 +95,21 @@ struct CompareCommand: ParsableCommand {
         print("Written: \(folder.path)/compare.{md,csv,json}")
     }
 
-    /// Parameters, MACs per image and batch-1 latency of the strategy's network at `size`.
-    static func cost(of strategy: TransferStrategy, model: ModelOptions, classCount: Int, channels: Int, size: Int,
-                     device: Device, repeats: Int) throws -> (parameters: Int, macs: Int, milliseconds: Double) {
+    /// Parameters (all, and those that train in some phase), MACs per image and batch-1 latency of the
+    /// strategy's network at `size`.
+    static func cost(of strategy: TransferStrategy, model: ModelOptions, training: TrainingOptions, classCount: Int,
+                     channels: Int, size: Int, device: Device, repeats: Int)
+        throws -> (parameters: Int, trainable: Int, macs: Int, milliseconds: Double) {
         let backbone = try model.randomBackbone(classCount: classCount, inputChannels: channels)
         let network = try strategy.makeModel(from: backbone, classCount: classCount, generator: try Generator(seed: 0))
+        let phases = try training.phases(strategy, model: network, backbone: backbone)
+        let trainable = network.parameters()
+            .filter { parameter in phases.contains { $0.trainable.matches(parameter.key) } }
+            .reduce(0) { $0 + $1.tensor.elementCount }
         try network.move(to: device)
         let complexity = try ModelComplexity.measure(network, inputShape: [1, channels, size, size])
         let latency = try ModelComplexity.measureLatency(network, sampleShape: [channels, size, size], batchSizes: [1],
                                                          warmUp: 3, repeats: repeats)
-        return (complexity.parameters, complexity.macs.total, (latency.measurement(batchSize: 1)?.median ?? 0) * 1000)
+        return (complexity.parameters, trainable, complexity.macs.total, (latency.measurement(batchSize: 1)?.median ?? 0) * 1000)
     }
 }

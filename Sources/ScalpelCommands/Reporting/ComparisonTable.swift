@@ -5,17 +5,25 @@ import ScalpelTraining
 
 /// The comparison of strategies, one row per strategy: test AUROC and AUPRC as mean ± std over seeds,
 /// parameters (M), MACs per image (G) and batch-1 latency (ms) — the columns of the TruncatedTL
-/// paper's Table 1.
+/// paper's Table 1 — plus what training costs: the parameters that train and the mean training time
+/// per seed.
 struct ComparisonTable {
     struct Row {
         var strategy: String
         var runs: [RunResults]
         var parameters: Int
+        /// Parameters that train in at least one phase.
+        var trainableParameters: Int
         var macs: Int
         var latencyMilliseconds: Double
 
         func summary(_ metric: String) -> (mean: Double, std: Double)? {
             ResultsTable.meanAndStd(runs.compactMap { $0.test?.metrics[metric]?.value })
+        }
+
+        /// Mean training time per seed (training and validation epochs, not the test).
+        var trainingSeconds: Double {
+            runs.isEmpty ? 0 : runs.map(\.trainingSeconds).reduce(0, +) / Double(runs.count)
         }
     }
 
@@ -27,18 +35,20 @@ struct ComparisonTable {
     }
 
     func markdown() -> String {
-        var lines = ["# \(title)", "", "| strategy | AUROC | AUPRC | P (M) | MACs (G) | T (ms) | seeds |",
-                     "|---|---|---|---|---|---|---|"]
+        var lines = ["# \(title)", "",
+                     "| strategy | AUROC | AUPRC | P (M) | MACs (G) | T (ms) | trained P (M) | train (s) | seeds |",
+                     "|---|---|---|---|---|---|---|---|---|"]
         for row in rows {
             lines.append("| \(row.strategy) | \(Self.format(row.summary("auroc"))) | \(Self.format(row.summary("auprc"))) | "
-                + String(format: "%.2f | %.3f | %.2f | %d |", Double(row.parameters) / 1e6, Double(row.macs) / 1e9,
-                         row.latencyMilliseconds, row.runs.count))
+                + String(format: "%.2f | %.3f | %.2f | %.3f | %.0f | %d |", Double(row.parameters) / 1e6,
+                         Double(row.macs) / 1e9, row.latencyMilliseconds, Double(row.trainableParameters) / 1e6,
+                         row.trainingSeconds, row.runs.count))
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
     func csv() -> String {
-        var lines = ["strategy,auroc_mean,auroc_std,auprc_mean,auprc_std,parameters,macs,latency_ms,seeds"]
+        var lines = ["strategy,auroc_mean,auroc_std,auprc_mean,auprc_std,parameters,macs,latency_ms,trainable_parameters,training_seconds,seeds"]
         for row in rows {
             let auroc = row.summary("auroc"), auprc = row.summary("auprc")
             let name: String = row.strategy.contains(",") ? "\"" + row.strategy + "\"" : row.strategy
@@ -48,7 +58,7 @@ struct ComparisonTable {
                 fields.append(summary.map { String($0.std) } ?? "")
             }
             fields += [String(row.parameters), String(row.macs), String(format: "%.4f", row.latencyMilliseconds),
-                       String(row.runs.count)]
+                       String(row.trainableParameters), String(format: "%.1f", row.trainingSeconds), String(row.runs.count)]
             lines.append(fields.joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
@@ -57,7 +67,9 @@ struct ComparisonTable {
     func json() throws -> Data {
         let objects: [[String: Any]] = rows.map { row in
             var object: [String: Any] = ["strategy": row.strategy, "parameters": row.parameters, "macs": row.macs,
-                                         "latency_ms": row.latencyMilliseconds, "seeds": row.runs.count]
+                                         "latency_ms": row.latencyMilliseconds, "seeds": row.runs.count,
+                                         "trainable_parameters": row.trainableParameters,
+                                         "training_seconds": row.trainingSeconds]
             for metric in ["auroc", "auprc", "accuracy"] {
                 if let summary = row.summary(metric) { object[metric] = ["mean": summary.mean, "std": summary.std] }
             }
