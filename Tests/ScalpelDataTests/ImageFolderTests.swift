@@ -137,4 +137,35 @@ final class TemporaryTree {
         let error = #expect(throws: DataSourceError.self) { try ImageFolderDataset(root: file) }
         #expect(error?.description.contains("is a file, not a folder") == true)
     }
+
+    @Test func dicomPatientsAreReadAndKeptTogetherBySplits() throws {
+        let tree = try TemporaryTree()
+        for copy in 1...3 { try tree.image("effusion/ct/\(copy).dcm", from: "dicom/ct16.dcm") }          // PAT-CT16
+        for copy in 1...2 { try tree.image("effusion/nw\(copy).DCM", from: "dicom/nowindow.dcm") }      // PAT-NOWINDOW
+        for copy in 1...2 { try tree.image("normal/m\(copy).dcm", from: "dicom/mono1_8.dcm") }          // PAT-MONO1_8
+        for copy in 1...2 { try tree.image("normal/r\(copy).dcm", from: "dicom/rgb8.dcm") }             // PAT-RGB8
+        try tree.image("normal/broken.dcm", from: "dicom/not_dicom.dcm")
+        try tree.image("normal/plain.png")
+        let dataset = try ImageFolderDataset(root: tree.root)
+        let byID = Dictionary(uniqueKeysWithValues: (0..<dataset.count).map { (dataset.sampleID($0), dataset.patientID($0)) })
+        #expect(byID["effusion/ct/2.dcm"] == "PAT-CT16")
+        #expect(byID["effusion/nw1.DCM"] == "PAT-NOWINDOW")
+        #expect(byID["normal/r2.dcm"] == "PAT-RGB8")
+        #expect(byID["normal/broken.dcm"] == .some(nil))      // unreadable header: no patient, fails when decoded
+        #expect(byID["normal/plain.png"] == .some(nil))
+        #expect(dataset.patientCount == 4)
+        for seed in UInt64(0)..<5 {
+            let splits = try DatasetSplitter.split(dataset, fractions: SplitFractions(train: 0.5, validation: 0.25, test: 0.25),
+                                                   seed: seed).splits
+            var sideOf: [String: Int] = [:]
+            for (side, part) in [splits.train, splits.validation, splits.test].enumerated() {
+                for index in 0..<part.count {
+                    guard let patient = part.patientID(index) else { continue }
+                    #expect(sideOf[patient, default: side] == side, "\(patient) straddles two splits (seed \(seed))")
+                    sideOf[patient] = side
+                }
+            }
+            #expect(sideOf.count == 4)
+        }
+    }
 }

@@ -69,7 +69,8 @@ struct DataOptions: ParsableArguments {
                 warn("ignored \(folder.ignoredFiles.count) file(s) that are not images: \(folder.ignoredFiles.prefix(5).joined(separator: ", "))")
             }
             let result = try DatasetSplitter.split(folder, fractions: fractions(), seed: seed)
-            return (result.splits, "\(url.path): \(folder.count) images, split \(split) with seed \(seed)")
+            let patients = folder.patientCount > 0 ? " of \(folder.patientCount) patients (DICOM PatientID, kept together)" : ""
+            return (result.splits, "\(url.path): \(folder.count) images\(patients), split \(split) with seed \(seed)")
         }
         if url.pathExtension.lowercased() == "csv" {
             guard exists else { throw CommandError("--data: \(url.path) does not exist") }

@@ -9,6 +9,10 @@ import Foundation
 /// Files whose names end in one of ``imageExtensions`` (any case) are samples; hidden files and
 /// folders (names starting with ".") are skipped; every other file is listed in ``ignoredFiles`` so
 /// the caller can report it.
+///
+/// DICOM files carry their patient: a `.dcm` sample's PatientID (0010,0020) is its ``patientID(_:)``,
+/// so splits keep every image of a patient on one side. Files whose header cannot be read (they fail
+/// later, when decoded, naming the file) and files without a PatientID have no patient.
 public struct ImageFolderDataset: ImageDataset {
     /// The file name extensions taken as images (lower case; matched case-insensitively).
     public static let imageExtensions: Set<String> = ["png", "jpg", "jpeg", "bmp", "tif", "tiff", "dcm"]
@@ -24,6 +28,8 @@ public struct ImageFolderDataset: ImageDataset {
     public let classIndices: [Int]
     /// Files that were not taken as images (paths relative to ``root``), for the caller to report.
     public let ignoredFiles: [String]
+    /// Every sample's DICOM PatientID; nil for other images and DICOM files without one.
+    public let patientIDs: [String?]
 
     /// Lists the images under `root`.
     ///
@@ -86,11 +92,21 @@ public struct ImageFolderDataset: ImageDataset {
         relativePaths = paths
         classIndices = indices
         ignoredFiles = ignored.sorted()
+        patientIDs = paths.map { path in
+            guard path.lowercased().hasSuffix(".dcm"),
+                  let header = try? DicomDecoder.header(contentsOf: URL(fileURLWithPath: rootPath + "/" + path)),
+                  !header.patientID.isEmpty else { return nil }
+            return header.patientID
+        }
     }
+
+    /// How many distinct patients the DICOM headers name.
+    public var patientCount: Int { Set(patientIDs.compactMap { $0 }).count }
 
     public var count: Int { relativePaths.count }
     public func sampleID(_ index: Int) -> String { relativePaths[index] }
     public func labels(_ index: Int) -> [Int] { [classIndices[index]] }
+    public func patientID(_ index: Int) -> String? { patientIDs[index] }
     /// The absolute location of sample `index`.
     public func url(_ index: Int) -> URL { root.appendingPathComponent(relativePaths[index]) }
     public func image(_ index: Int) throws -> DecodedImage { try ImageDecoder.decode(contentsOf: url(index)) }
