@@ -79,4 +79,18 @@ struct CompareAndSearchTests {
         let after = try FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent("stage1-stem/metrics.json").path)[.modificationDate] as? Date
         #expect(modified == after)
     }
+
+    @Test func transfusionSearchTriesTheBlocksBelowTheTop() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("scalpel-search-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try SearchCommand.parse(Self.quick + ["--strategy", "transfusion", "--output", folder.path]).run()
+        struct Report: Decodable {
+            struct Candidate: Decodable { var stage: Int; var cut: String }
+            var candidates: [Candidate]
+        }
+        let report = try JSONDecoder().decode(Report.self, from: Data(contentsOf: folder.appendingPathComponent("search.json")))
+        // Whole stages are slimmed: every block cut below layer4, and no layer-level second stage.
+        #expect(report.candidates.map(\.cut) == ["stem", "layer1", "layer2", "layer3"])
+        #expect(report.candidates.allSatisfy { $0.stage == 1 })
+    }
 }

@@ -66,7 +66,7 @@ import TorchNN
 
     @Test func transFusionSlimLayer4() throws {
         let slim = try ResNet(.resnet50, classCount: 2, generator: Generator(seed: 3),
-                              slimTop: ResNet.SlimTop(firstStage: 4))
+                              slimTop: SlimTop(firstStage: 4))
         let complexity = try ModelComplexity.measure(slim, inputSize: 224)
         #expect(complexity.parameters == 12_947_522)  // the paper's 12.9 M
         Self.expectClose(complexity.macs.total, 3_563_388_674)  // 3.56 G
@@ -83,11 +83,26 @@ import TorchNN
         #expect(slim.cutPoints.last?.channels == 1024)
 
         #expect(throws: ArchitectureError.self) {
-            _ = try ResNet(.resnet50, slimTop: ResNet.SlimTop(firstStage: 5))
+            _ = try ResNet(.resnet50, slimTop: SlimTop(firstStage: 5))
         }
         #expect(throws: ArchitectureError.self) {
-            _ = try ResNet(.resnet18, slimTop: ResNet.SlimTop(firstStage: 2, widthDivisor: 3))
+            _ = try ResNet(.resnet18, slimTop: SlimTop(firstStage: 2, widthDivisor: 3))
         }
+    }
+
+    @Test func transFusionSlimEfficientNetLite() throws {
+        // Every stage from stage 3 (80 channels) on and the head, halved and rounded as round_filters does.
+        let slim = try EfficientNetLite(.efficientnetLite0, classCount: 2, slimTop: SlimTop(firstStage: 3))
+        let full = try EfficientNetLite(.efficientnetLite0, classCount: 2)
+        #expect(slim.parameters().map(\.key) == full.parameters().map(\.key))
+        #expect(slim.featureCount == 640)
+        #expect(slim.cutPoints(.block).map(\.channels) == [32, 16, 24, 40, 40, 56, 96, 160, 640])
+        #expect(full.cutPoints(.block).map(\.channels) == [32, 16, 24, 40, 80, 112, 192, 320, 1280])
+        let headOnly = try EfficientNetLite(.efficientnetLite0, classCount: 2, slimTop: SlimTop(firstStage: 7))
+        #expect(headOnly.cutPoints(.block).map(\.channels) == [32, 16, 24, 40, 80, 112, 192, 320, 640])
+        #expect(try ModelComplexity.measure(slim, inputSize: 224).parameters < ModelComplexity.measure(full, inputSize: 224).parameters)
+        #expect(throws: ArchitectureError.self) { _ = try EfficientNetLite(.efficientnetLite0, slimTop: SlimTop(firstStage: 8)) }
+        #expect(throws: ArchitectureError.self) { _ = try EfficientNetLite(.efficientnetLite0, slimTop: SlimTop(firstStage: 2, widthDivisor: 0)) }
     }
 
     /// Conv(3→4, 3×3, padding 1, bias) → BN(4) → ReLU → MaxPool(2) → Flatten → Linear(64→5) on 8×8;

@@ -79,6 +79,38 @@ struct StrategyTests {
         #expect(try slim["conv1.weight"]!.hostBytes() == original["conv1.weight"]!.hostBytes())
     }
 
+    @Test func transfusionSlimsEfficientNetLiteStagesAboveTheCut() throws {
+        let backbone = try Architecture.efficientnetLite0.makeModel(classCount: 2, generator: try Generator(seed: 1))
+        let model = try TransferStrategy(name: "transfusion", parameters: ["cut": "_blocks.10"])
+            .makeModel(from: backbone, classCount: 2, generator: try Generator(seed: 3))
+        let original = Dictionary(uniqueKeysWithValues: backbone.parameters().map { ($0.key, $0.tensor) })
+        let slim = Dictionary(uniqueKeysWithValues: model.parameters().map { ($0.key, $0.tensor) })
+        #expect(Set(slim.keys) == Set(original.keys))                       // the published keys
+        #expect(slim["_blocks.11._project_conv.weight"]?.shape == [96, 672, 1, 1])   // stage 6: 192 → 96, fed 112 × 6
+        #expect(slim["_blocks.15._project_conv.weight"]?.shape == [160, 576, 1, 1])  // 320 → 160, fed 96 × 6
+        #expect(slim["_conv_head.weight"]?.shape == [640, 160, 1, 1])
+        #expect(slim["_fc.weight"]?.shape == [2, 640])
+        #expect(try slim["_blocks.10._project_conv.weight"]!.hostBytes() == original["_blocks.10._project_conv.weight"]!.hostBytes())
+        #expect(try slim["_conv_stem.weight"]!.hostBytes() == original["_conv_stem.weight"]!.hostBytes())
+        #expect(try model(Tensor.rand([2, 3, 64, 64])).shape == [2, 2])
+        #expect(model.parameterCount < backbone.parameterCount)
+    }
+
+    @Test func transfusionOfAGreyScaleBackboneTakesOneChannelAndKeepsItsStem() throws {
+        for (architecture, cut, stemKey) in [(Architecture.resnet18, "layer2", "conv1.weight"),
+                                             (.efficientnetLite0, "_blocks.7", "_conv_stem.weight")] {
+            let backbone = try architecture.makeModel(classCount: 2, generator: try Generator(seed: 1))
+            try backbone.adaptInputChannels(1)
+            let model = try TransferStrategy(name: "transfusion", parameters: ["cut": cut])
+                .makeModel(from: backbone, classCount: 2, generator: try Generator(seed: 3))
+            let stem = try #require(model.parameters().first { $0.key == stemKey }?.tensor)
+            let original = try #require(backbone.parameters().first { $0.key == stemKey }?.tensor)
+            #expect(stem.shape[1] == 1)
+            #expect(try stem.hostBytes() == original.hostBytes())
+            #expect(try model(Tensor.rand([2, 1, 64, 64])).shape == [2, 2])
+        }
+    }
+
     @Test func probeAndBlockStrategiesTrainTheRightParameters() throws {
         let backbone = try Self.backbone()
         func phases(_ name: String, _ parameters: [String: String] = [:]) throws -> [TrainingPhase] {

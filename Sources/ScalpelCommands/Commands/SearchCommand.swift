@@ -6,13 +6,14 @@ import ScalpelModels
 import ScalpelTraining
 
 /// `scalpel search`: TruncatedTL's two-stage cut-point search for `truncated`, `transfusion` and
-/// `lwft` — every block cut point first, then the layer cut points next to the best block — choosing
-/// by the validation metric. Each candidate is a run folder, so an interrupted search continues with
+/// `lwft` — every block cut point first, then the layer cut points next to the best block (TransFusion
+/// slims whole stages, so it has only the first) — choosing by the validation metric. Each candidate is a run folder, so an interrupted search continues with
 /// `--resume` and finished candidates are read back.
 struct SearchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "search",
-        abstract: "Find the best cut point for truncated, transfusion or lwft: blocks first, then layers near the best block.")
+        abstract: "Find the best cut point for truncated, transfusion or lwft: blocks first, then layers near the best block.",
+        discussion: "TransFusion slims whole stages, so its search tries the block cut points only.")
 
     @Option(help: "Seed of the train/validation/test split, for data that come without one.")
     var splitSeed: UInt64 = 0
@@ -113,7 +114,9 @@ struct SearchCommand: ParsableCommand {
     }
 
     /// Stage 2: layer cut points inside the blocks on either side of the best block cut, not tried yet.
+    /// TransFusion slims whole stages, so its search ends after stage 1.
     static func layerCandidates(_ backbone: any Backbone, around blockName: String, strategy: String) -> [CutPoint] {
+        guard strategy != "transfusion" else { return [] }
         let blocks = backbone.cutPoints(.block).sorted { $0.linkCount < $1.linkCount }
         guard let index = blocks.firstIndex(where: { $0.name == blockName }) else { return [] }
         let lower = index > 0 ? blocks[index - 1].linkCount : 0

@@ -21,6 +21,12 @@ import TorchNN
 ///
 /// Keys: `_conv_stem`, `_bn0`, `_blocks.{i}._expand_conv/_bn0/_depthwise_conv/_bn1/_project_conv/_bn2`,
 /// `_conv_head`, `_bn1`, `_fc`.
+///
+/// A ``SlimTop`` builds TransFusion's slim variant: stages `firstStage` … 6 (0-based, in the table
+/// above) and the head convolution (stage 7 slims it alone) take their channels from the width
+/// multiplier divided by the divisor, rounded as EfficientNet rounds (`round_filters`): halved,
+/// Lite0's stages above the cut give 8, 16, 24, 40, 56, 96, 160 channels and the head 640, which the
+/// new `_fc` reads. Same keys, fresh initialisation.
 public final class EfficientNetLite: Backbone {
     public let architecture: Architecture
     let convStem: SamePaddedConv2d, bn0: BatchNorm2d
@@ -31,7 +37,9 @@ public final class EfficientNetLite: Backbone {
     public private(set) var classCount: Int
     public let featureLinks: [FeatureLink]
     public let cutPoints: [CutPoint]
-    public let featureCount = 1280
+    public let featureCount: Int
+    /// The slimmed stages, if built with one (nil: the published network).
+    public let slimTop: SlimTop?
 
     /// One stage of the baseline: kernel, stride, expansion, output channels, repeats (EfficientNet-B0).
     static let stages: [(kernel: Int, stride: Int, expand: Int, channels: Int, repeats: Int)] = [
@@ -57,9 +65,24 @@ public final class EfficientNetLite: Backbone {
         return rounded
     }
 
-    public init(_ architecture: Architecture, classCount: Int = 1000, generator: Generator? = nil) throws {
+    /// - Throws: ``ArchitectureError`` for another architecture, a slim stage outside 0 … 7 or a divisor
+    ///   below 1.
+    public init(_ architecture: Architecture, classCount: Int = 1000, generator: Generator? = nil,
+                slimTop: SlimTop? = nil) throws {
         let (width, depth, dropoutRate) = try Self.scaling(architecture)
+        if let slimTop {
+            guard (0 ... Self.stages.count).contains(slimTop.firstStage), slimTop.widthDivisor >= 1 else {
+                throw ArchitectureError(
+                    "slim top needs a first stage in 0 … \(Self.stages.count) (\(Self.stages.count): the head alone) and a width divisor of at least 1, got stage \(slimTop.firstStage), divisor \(slimTop.widthDivisor)")
+            }
+        }
+        /// The width multiplier of stage `index` (`stages.count`: the head).
+        func stageWidth(_ index: Int) -> Double {
+            guard let slimTop, index >= slimTop.firstStage else { return index == Self.stages.count ? 1 : width }
+            return (index == Self.stages.count ? 1 : width) / Double(slimTop.widthDivisor)
+        }
         self.architecture = architecture
+        self.slimTop = slimTop
         let g = generator
         convStem = try SamePaddedConv2d(3, 32, kernel: 3, stride: 2, generator: g)
         bn0 = try liteBatchNorm(32)
@@ -76,8 +99,8 @@ public final class EfficientNetLite: Backbone {
         let total = repeats.reduce(0, +)
         var layers: [any Layer] = []
         var channels = 32
-        for (stage, count) in zip(Self.stages, repeats) {
-            let output = Self.roundChannels(stage.channels, width: width)
+        for (stageIndex, (stage, count)) in zip(Self.stages, repeats).enumerated() {
+            let output = Self.roundChannels(stage.channels, width: stageWidth(stageIndex))
             for index in 0 ..< count {
                 let stride = index == 0 ? stage.stride : 1
                 let block = try LiteMBConv(input: channels, output: output, kernel: stage.kernel, stride: stride,
@@ -90,9 +113,10 @@ public final class EfficientNetLite: Backbone {
             chain.markCut(.block)
         }
         blocks = Sequential(layers)
-        convHead = try SamePaddedConv2d(channels, 1280, kernel: 1, generator: g)
-        bn1 = try liteBatchNorm(1280)
-        chain.append("_conv_head", convHead, channels: 1280)
+        let headChannels = Self.roundChannels(1280, width: stageWidth(Self.stages.count))
+        convHead = try SamePaddedConv2d(channels, headChannels, kernel: 1, generator: g)
+        bn1 = try liteBatchNorm(headChannels)
+        chain.append("_conv_head", convHead, channels: headChannels)
         chain.append("_bn1", bn1)
         chain.append("_head_relu6", ReLU6())
         chain.markCut(.block, name: "head")
@@ -100,8 +124,9 @@ public final class EfficientNetLite: Backbone {
         featureLinks = chain.links
         cutPoints = chain.cutPoints
         dropout = Dropout(probability: dropoutRate)
+        featureCount = headChannels
         self.classCount = classCount
-        fc = try Self.makeClassifier(classCount: classCount, generator: g)
+        fc = try Self.makeClassifier(features: headChannels, classCount: classCount, generator: g)
     }
 
     public var namedChildren: [(String, any Module)] {
@@ -116,12 +141,12 @@ public final class EfficientNetLite: Backbone {
     }
 
     public func resetClassifier(classCount: Int, generator: Generator? = nil) throws {
-        fc = try Self.makeClassifier(classCount: classCount, generator: generator)
+        fc = try Self.makeClassifier(features: featureCount, classCount: classCount, generator: generator)
         self.classCount = classCount
     }
 
-    /// `_fc`: Linear(1280, classCount) with PyTorch's default initialisation (identity for 0 classes).
-    static func makeClassifier(classCount: Int, generator: Generator?) throws -> any Layer {
-        classCount == 0 ? Identity() : try Linear(inputFeatures: 1280, outputFeatures: classCount, generator: generator)
+    /// `_fc`: Linear(features, classCount) with PyTorch's default initialisation (identity for 0 classes).
+    static func makeClassifier(features: Int, classCount: Int, generator: Generator?) throws -> any Layer {
+        classCount == 0 ? Identity() : try Linear(inputFeatures: features, outputFeatures: classCount, generator: generator)
     }
 }

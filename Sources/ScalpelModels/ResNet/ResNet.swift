@@ -13,25 +13,10 @@ import TorchNN
 /// Cut points: block level `stem` (after the max-pool), `layer1` … `layer4`; layer level every
 /// residual block (`layer3.2`). Keys: `conv1`, `bn1`, `layer{1-4}.{i}.…`, `fc`.
 ///
-/// ``SlimTop`` builds TransFusion's slim variant (Raghu et al. 2019, "Transfusion: Understanding
-/// Transfer Learning for Medical Imaging" <https://arxiv.org/abs/1902.07208>; the TTL authors'
-/// `slim_resnet50`): the stages from a given one on have their bottleneck width divided, with the same
-/// keys and fresh initialisation.
+/// A ``SlimTop`` builds TransFusion's slim variant (the TTL authors' `slim_resnet50`): the stages
+/// `firstStage` … 4 (`layer4` is 4) have their bottleneck width divided, so `layer4` of ResNet-50
+/// halved outputs 1024 channels and `fc` takes 1024 features; same keys, fresh initialisation.
 public final class ResNet: Backbone {
-    /// TransFusion's "slim" top: stages `firstStage` … 4 are built with `planes / widthDivisor`
-    /// (so `layer4` of ResNet-50 halved outputs 1024 channels and `fc` takes 1024 features).
-    public struct SlimTop: Sendable, Hashable {
-        /// The first slimmed stage, 1 … 4 (`layer4` is 4).
-        public var firstStage: Int
-        /// What the stage width is divided by (TransFusion: 2).
-        public var widthDivisor: Int
-
-        public init(firstStage: Int, widthDivisor: Int = 2) {
-            self.firstStage = firstStage
-            self.widthDivisor = widthDivisor
-        }
-    }
-
     public let architecture: Architecture
     /// The slimmed stages, if built with one (nil: torchvision's widths).
     public let slimTop: SlimTop?

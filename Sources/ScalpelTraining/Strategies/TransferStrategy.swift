@@ -221,22 +221,33 @@ public struct TransferStrategy: Sendable, Equatable {
     /// initialised, with the pretrained tensors of the stem and the stages up to the cut copied in.
     private func slimmed(_ backbone: any Backbone, cutName: String, divisor: Int, classCount: Int,
                          generator: Generator?) throws -> any Layer {
-        guard backbone.architecture.family == .resnet else {
-            throw TrainingError.invalidOption("strategy transfusion is built for ResNets (the TTL code's slim_resnet); \(backbone.architecture.rawValue) is a \(backbone.architecture.family.rawValue)")
+        let family = backbone.architecture.family
+        guard family == .resnet || family == .efficientnetLite else {
+            throw TrainingError.invalidOption("strategy transfusion is built for ResNets (the TTL code's slim_resnet) and EfficientNet-Lite; \(backbone.architecture.rawValue) is a \(family.rawValue)")
         }
         let cut = try cutPoint(cutName, of: backbone)
         let blocks = BackboneRegions(backbone).blocks.map(\.name)
         guard cut.level == .block, let index = blocks.firstIndex(of: cut.name), index < blocks.count - 1 else {
             throw TrainingError.invalidOption("strategy transfusion: the cut must be a block below the top, one of \(blocks.dropLast().joined(separator: ", ")); got '\(cutName)'")
         }
-        // Block 0 is the stem; block i ≥ 1 is layer i, so the first slim stage is index + 1.
-        let slim = try ResNet(backbone.architecture, classCount: classCount, generator: generator,
-                              slimTop: ResNet.SlimTop(firstStage: index + 1, widthDivisor: divisor))
-        let kept = ParameterFilter.prefixes(BackboneRegions(backbone).blocks.prefix(index + 1).flatMap(\.prefixes))
+        // Block 0 is the stem. ResNet: block i ≥ 1 is layer i, so the first slim stage is index + 1.
+        // EfficientNet-Lite: block i ≥ 1 ends stage i − 1, so the first slim stage is index.
+        let slim: any Backbone = family == .resnet
+            ? try ResNet(backbone.architecture, classCount: classCount, generator: generator,
+                         slimTop: SlimTop(firstStage: index + 1, widthDivisor: divisor))
+            : try EfficientNetLite(backbone.architecture, classCount: classCount, generator: generator,
+                                   slimTop: SlimTop(firstStage: index, widthDivisor: divisor))
         let pretrained = Dictionary(uniqueKeysWithValues: backbone.namedTensors().map { ($0.key, $0.tensor) })
+        // A grey-scale backbone's stem takes one channel; the slim network's must too.
+        if let stem = pretrained[backbone.architecture.pretrainedConfig.firstConvKey + ".weight"], stem.rank == 4 {
+            try slim.adaptInputChannels(stem.shape[1])
+        }
+        let kept = ParameterFilter.prefixes(BackboneRegions(backbone).blocks.prefix(index + 1).flatMap(\.prefixes))
         try withNoGrad {
             for (key, tensor) in slim.namedTensors() where kept.matches(key) {
-                guard let source = pretrained[key], source.shape == tensor.shape else { continue }
+                guard let source = pretrained[key], source.shape == tensor.shape else {
+                    throw TrainingError.invalidOption("strategy transfusion: the pretrained '\(key)' does not fit the slim network (\(pretrained[key]?.shape.description ?? "missing") vs \(tensor.shape))")
+                }
                 try tensor.copyInPlace(from: source)
             }
         }
