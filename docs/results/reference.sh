@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Reference results of issue 4 (docs/results/README.md records their outputs).
-#   docs/results/reference.sh [medmnist-v2|lite0|pneumonia-short]...
+# Reference results (docs/results/README.md records their outputs).
+#   docs/results/reference.sh [medmnist-v2|lite0|pneumonia-short|strategies]...
 # Runs go to runs/reference/; each run's table is appended to runs/reference/RESULTS.txt.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -42,12 +42,31 @@ lite0() {
     --epochs 6 --batch-size 64 --lr 0.001 --schedule cosine --monitor auroc
 }
 
-for part in "${@:-medmnist-v2 lite0}"; do
+# Every strategy × seeds 0, 1, 2 with Lite0's ImageNet weights at 64×64 (issue 5), then the two-stage
+# TruncatedTL cut-point search on BreastMNIST. PneumoniaMNIST gets 3 epochs (8.6× BreastMNIST's images).
+STRATEGIES="scratch; linear-probe; full; block-wise:k=2; lwft:k=4; transfusion:cut=_blocks.10; truncated:cut=_blocks.10;\
+ gradual-unfreezing; lp-ft:probe-epochs=3; l2-sp; l1-sp; discriminative-lr; auto-rgn; surgical:block=_blocks.7"
+LITE0_64=(--model efficientnet_lite0 --weights imagenet --image-size 64 --batch-size 64 --lr 0.001 --schedule cosine
+          --monitor auroc)
+strategies() {
+  for spec in breastmnist:10 retinamnist:10 pneumoniamnist:3; do
+    local data=${spec%:*} epochs=${spec#*:} start=$SECONDS
+    "$scalpel" compare --data "$data" "${LITE0_64[@]}" --epochs "$epochs" --seeds 0,1,2 --latency-repeats 20 \
+      --strategies "$STRATEGIES" --output "$out/compare-$data-lite0" --resume --quiet \
+      >"$out/compare-$data-lite0.txt" 2>"$out/compare-$data-lite0.log"
+    echo "compare $data: $((SECONDS - start)) s, table in $out/compare-$data-lite0/compare.md"
+  done
+  "$scalpel" search --data breastmnist "${LITE0_64[@]}" --epochs 10 --strategy truncated \
+    --output "$out/search-breastmnist-lite0-truncated" --resume --quiet >"$out/search-breastmnist-lite0-truncated.txt"
+}
+
+for part in "${@:-medmnist-v2 lite0 strategies}"; do
   for p in $part; do
     case "$p" in
       medmnist-v2) medmnist_v2 ;;
       lite0) lite0 ;;
       pneumonia-short) pneumonia_short ;;
+      strategies) strategies ;;
       *) echo "unknown part $p" >&2; exit 1 ;;
     esac
   done
