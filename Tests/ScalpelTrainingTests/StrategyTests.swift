@@ -49,10 +49,16 @@ struct StrategyTests {
         #expect(throws: TrainingError.self) {
             try TransferStrategy(name: "block-wise", parameters: ["k": "9"]).makeModel(from: backbone, classCount: 2, generator: nil)
         }
-        let dense = try Architecture.densenet121.makeModel(classCount: 2)
-        #expect(throws: TrainingError.self) {
-            try TransferStrategy(name: "transfusion", parameters: ["cut": "features.denseblock2"]).makeModel(from: dense, classCount: 2, generator: nil)
+        let mobile = try Architecture.mobilenetV2.makeModel(classCount: 2)
+        let noSlim = #expect(throws: TrainingError.self) {
+            try TransferStrategy(name: "transfusion", parameters: ["cut": "features.3"]).makeModel(from: mobile, classCount: 2, generator: nil)
         }
+        #expect(noSlim?.description.contains("mobilenet_v2") == true)
+        let dense = try Architecture.densenet121.makeModel(classCount: 2)
+        let nothingAbove = #expect(throws: TrainingError.self) {
+            try TransferStrategy(name: "transfusion", parameters: ["cut": "features.denseblock4"]).makeModel(from: dense, classCount: 2, generator: nil)
+        }
+        #expect(nothingAbove?.description.contains("features.transition3") == true)
     }
 
     @Test func truncatedHasPrefixPlusHeadParameters() throws {
@@ -94,6 +100,23 @@ struct StrategyTests {
         #expect(try slim["_conv_stem.weight"]!.hostBytes() == original["_conv_stem.weight"]!.hostBytes())
         #expect(try model(Tensor.rand([2, 3, 64, 64])).shape == [2, 2])
         #expect(model.parameterCount < backbone.parameterCount)
+    }
+
+    @Test func transfusionHalvesDenseNetGrowthAboveTheCut() throws {
+        let backbone = try Architecture.densenet121.makeModel(classCount: 2, generator: try Generator(seed: 1))
+        let model = try TransferStrategy(name: "transfusion", parameters: ["cut": "features.transition2"])
+            .makeModel(from: backbone, classCount: 2, generator: try Generator(seed: 3))
+        let original = Dictionary(uniqueKeysWithValues: backbone.parameters().map { ($0.key, $0.tensor) })
+        let slim = Dictionary(uniqueKeysWithValues: model.parameters().map { ($0.key, $0.tensor) })
+        #expect(Set(slim.keys) == Set(original.keys))
+        // Blocks 3 and 4 grow by 16: block 3 ends at 256 + 24·16 = 640, transition3 halves it to 320,
+        // block 4 ends at 320 + 16·16 = 576 (the classifier's input).
+        #expect(slim["features.denseblock3.denselayer1.conv2.weight"]?.shape == [16, 64, 3, 3])
+        #expect(slim["features.transition3.conv.weight"]?.shape == [320, 640, 1, 1])
+        #expect(slim["classifier.weight"]?.shape == [2, 576])
+        #expect(try slim["features.transition2.conv.weight"]!.hostBytes() == original["features.transition2.conv.weight"]!.hostBytes())
+        #expect(try slim["features.conv0.weight"]!.hostBytes() == original["features.conv0.weight"]!.hostBytes())
+        #expect(try model(Tensor.rand([2, 3, 64, 64])).shape == [2, 2])
     }
 
     @Test func transfusionOfAGreyScaleBackboneTakesOneChannelAndKeepsItsStem() throws {

@@ -28,6 +28,11 @@ import TorchNN
 ///
 /// Inputs need at least 29 px per side (the stem and three transitions halve the size five times).
 ///
+/// A ``SlimTop`` builds TransFusion's slim variant (the TTL authors' `slim_densenet`): dense blocks
+/// `firstStage` … 4 grow by `growthRate / widthDivisor` channels per layer (32 → 16 halved), so the
+/// transitions after them, `norm5` and the classifier are narrower too; same keys, fresh
+/// initialisation.
+///
 /// ```swift
 /// let model = try Architecture.densenet121.makeModel(classCount: 2)
 /// let trunk = try model.truncated(at: "features.transition2")   // [N, 256, H/16, W/16]
@@ -41,10 +46,14 @@ public final class DenseNet: Backbone {
     public let featureLinks: [FeatureLink]
     public let cutPoints: [CutPoint]
     public let featureCount: Int
+    /// The slimmed dense blocks, if built with one (nil: torchvision's network).
+    public let slimTop: SlimTop?
 
     /// - Parameter architecture: one of `.densenet121`, `.densenet161`, `.densenet169`, `.densenet201`.
-    /// - Throws: ``ArchitectureError`` for another architecture.
-    public init(_ architecture: Architecture, classCount: Int = 1000, generator: Generator? = nil) throws {
+    /// - Throws: ``ArchitectureError`` for another architecture, or a slim block outside 1 … 4 or a
+    ///   divisor that does not divide the growth rate.
+    public init(_ architecture: Architecture, classCount: Int = 1000, generator: Generator? = nil,
+                slimTop: SlimTop? = nil) throws {
         let (growthRate, blockConfig, initialFeatures): (Int, [Int], Int) = switch architecture {
         case .densenet121: (32, [6, 12, 24, 16], 64)
         case .densenet161: (48, [6, 12, 36, 24], 96)
@@ -52,8 +61,16 @@ public final class DenseNet: Backbone {
         case .densenet201: (32, [6, 12, 48, 32], 64)
         default: throw ArchitectureError("\(architecture.rawValue) is not a DenseNet")
         }
+        if let slimTop {
+            guard (1 ... blockConfig.count).contains(slimTop.firstStage), slimTop.widthDivisor >= 1,
+                  growthRate % slimTop.widthDivisor == 0 else {
+                throw ArchitectureError(
+                    "slim top needs a first dense block in 1 … \(blockConfig.count) and a width divisor of the growth rate \(growthRate), got block \(slimTop.firstStage), divisor \(slimTop.widthDivisor)")
+            }
+        }
         let bnSize = 4
         self.architecture = architecture
+        self.slimTop = slimTop
         var chain = FeatureChainBuilder(inputChannels: 3)
         var modules: [(String, any Layer)] = [
             ("conv0", try Conv2d(inputChannels: 3, outputChannels: initialFeatures, kernelSize: 7, stride: 2,
@@ -70,10 +87,11 @@ public final class DenseNet: Backbone {
         for (index, layerCount) in blockConfig.enumerated() {
             let blockName = "features.denseblock\(index + 1)"
             var links: [DenseLink] = []
+            let growth = slimTop.map { index + 1 >= $0.firstStage ? growthRate / $0.widthDivisor : growthRate } ?? growthRate
             for number in 1 ... layerCount {
-                let layer = try DenseLayer(inputChannels: channels, growthRate: growthRate, bnSize: bnSize,
+                let layer = try DenseLayer(inputChannels: channels, growthRate: growth, bnSize: bnSize,
                                            generator: generator)
-                channels += growthRate
+                channels += growth
                 links.append(DenseLink(layer))
                 chain.append("\(blockName).denselayer\(number)", links.last!, channels: channels, cut: .layer)
             }

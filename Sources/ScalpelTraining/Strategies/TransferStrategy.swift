@@ -222,21 +222,30 @@ public struct TransferStrategy: Sendable, Equatable {
     private func slimmed(_ backbone: any Backbone, cutName: String, divisor: Int, classCount: Int,
                          generator: Generator?) throws -> any Layer {
         let family = backbone.architecture.family
-        guard family == .resnet || family == .efficientnetLite else {
-            throw TrainingError.invalidOption("strategy transfusion is built for ResNets (the TTL code's slim_resnet) and EfficientNet-Lite; \(backbone.architecture.rawValue) is a \(family.rawValue)")
+        guard [.resnet, .densenet, .efficientnetLite].contains(family) else {
+            throw TrainingError.invalidOption("strategy transfusion is built for ResNets, DenseNets (the TTL code's slim_resnet and slim_densenet) and EfficientNet-Lite; \(backbone.architecture.rawValue) is a \(family.rawValue)")
         }
         let cut = try cutPoint(cutName, of: backbone)
         let blocks = BackboneRegions(backbone).blocks.map(\.name)
-        guard cut.level == .block, let index = blocks.firstIndex(of: cut.name), index < blocks.count - 1 else {
-            throw TrainingError.invalidOption("strategy transfusion: the cut must be a block below the top, one of \(blocks.dropLast().joined(separator: ", ")); got '\(cutName)'")
+        // The block cuts with something to slim above them: DenseNet's top dense block and norm5 have none.
+        let cuts = family == .densenet ? blocks.filter { $0.contains("denseblock") || $0.contains("transition") }.dropLast()
+                                       : blocks.dropLast()
+        guard cut.level == .block, let index = blocks.firstIndex(of: cut.name), cuts.contains(cut.name) else {
+            throw TrainingError.invalidOption("strategy transfusion: the cut must be a block below the top, one of \(cuts.joined(separator: ", ")); got '\(cutName)'")
         }
-        // Block 0 is the stem. ResNet: block i ≥ 1 is layer i, so the first slim stage is index + 1.
-        // EfficientNet-Lite: block i ≥ 1 ends stage i − 1, so the first slim stage is index.
-        let slim: any Backbone = family == .resnet
-            ? try ResNet(backbone.architecture, classCount: classCount, generator: generator,
-                         slimTop: SlimTop(firstStage: index + 1, widthDivisor: divisor))
-            : try EfficientNetLite(backbone.architecture, classCount: classCount, generator: generator,
-                                   slimTop: SlimTop(firstStage: index, widthDivisor: divisor))
+        let slim: any Backbone
+        switch family {
+        case .resnet:   // block 0 is the stem, block i ≥ 1 is layer i: the first slim stage is index + 1
+            slim = try ResNet(backbone.architecture, classCount: classCount, generator: generator,
+                              slimTop: SlimTop(firstStage: index + 1, widthDivisor: divisor))
+        case .densenet: // the first slim dense block is the one after the dense blocks kept
+            let kept = blocks.prefix(index + 1).filter { $0.contains("denseblock") }.count
+            slim = try DenseNet(backbone.architecture, classCount: classCount, generator: generator,
+                                slimTop: SlimTop(firstStage: kept + 1, widthDivisor: divisor))
+        default:        // block 0 is the stem, block i ≥ 1 ends stage i − 1: the first slim stage is index
+            slim = try EfficientNetLite(backbone.architecture, classCount: classCount, generator: generator,
+                                        slimTop: SlimTop(firstStage: index, widthDivisor: divisor))
+        }
         let pretrained = Dictionary(uniqueKeysWithValues: backbone.namedTensors().map { ($0.key, $0.tensor) })
         // A grey-scale backbone's stem takes one channel; the slim network's must too.
         if let stem = pretrained[backbone.architecture.pretrainedConfig.firstConvKey + ".weight"], stem.rank == 4 {
