@@ -21,7 +21,7 @@ struct ComparisonTable {
             ResultsTable.meanAndStd(runs.compactMap { $0.test?.metrics[metric]?.value })
         }
 
-        /// Mean training time per seed (training and validation epochs, not the test).
+        /// Mean training time per seed (training steps and feature caching; not validation or the test).
         var trainingSeconds: Double {
             runs.isEmpty ? 0 : runs.map(\.trainingSeconds).reduce(0, +) / Double(runs.count)
         }
@@ -40,7 +40,7 @@ struct ComparisonTable {
                      "|---|---|---|---|---|---|---|---|---|"]
         for row in rows {
             lines.append("| \(row.strategy) | \(Self.format(row.summary("auroc"))) | \(Self.format(row.summary("auprc"))) | "
-                + String(format: "%.2f | %.3f | %.2f | %.3f | %.0f | %d |", Double(row.parameters) / 1e6,
+                + String(format: "%.2f | %.3f | %.2f | %.3f | %.1f | %d |", Double(row.parameters) / 1e6,
                          Double(row.macs) / 1e9, row.latencyMilliseconds, Double(row.trainableParameters) / 1e6,
                          row.trainingSeconds, row.runs.count))
         }

@@ -21,6 +21,7 @@ public struct RunResults: Sendable, Codable {
     public var phases: [String]
     /// Every image left out, with the reason.
     public var skippedImages: [String]
+    /// Seconds spent in training steps and computing cached frozen features (validation and test excluded).
     public var trainingSeconds: Double
 
     init(state: TrainerState, test: MetricReport?, testLoss: Double?, testSkipped: [String], checkpoint: String?,

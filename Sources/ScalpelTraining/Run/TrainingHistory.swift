@@ -57,6 +57,7 @@ public struct TrainerState: Sendable, Equatable, Codable {
     public var history: [EpochRecord] = []
     /// Every image left out so far (`--on-bad-image skip`), with the reason.
     public var skipped: [String] = []
+    /// Seconds spent in training steps and computing cached frozen features (validation excluded).
     public var trainingSeconds = 0.0
     /// Why each finished phase ended.
     public var phaseEndings: [String] = []

@@ -106,7 +106,9 @@ public final class Trainer {
             var scheduler = try LearningRateScheduler(phase.schedule, baseRates: setup.baseRates, epochs: phase.epochs,
                                                       stepsPerEpoch: max(trainLoader.batchCount, 1), maximize: c.monitor.maximize)
             if state.epochInPhase > 0 { scheduler.state = state.scheduler }
+            let cacheStart = Date()
             let cache = try makeCache(setup: setup)
+            if cache != nil { state.trainingSeconds += Date().timeIntervalSince(cacheStart) }
             folder.log("phase \(phase.name): \(setup.trainableCount) trainable parameters, \(setup.groups.count) group(s)"
                        + (cache.map { ", frozen bottom (\($0.prefixLinks) links) cached for \($0.train.count) + \($0.validation.count) images" } ?? ""))
             try observer(.phaseStarted(name: phase.name, index: state.phaseIndex, count: c.phases.count, epochs: phase.epochs,
