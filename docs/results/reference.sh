@@ -42,8 +42,8 @@ lite0() {
     --epochs 6 --batch-size 64 --lr 0.001 --schedule cosine --monitor auroc
 }
 
-# Every strategy × seeds 0, 1, 2 with Lite0's ImageNet weights at 64×64 (issue 5), then the two-stage
-# TruncatedTL cut-point search on BreastMNIST. PneumoniaMNIST gets 3 epochs (8.6× BreastMNIST's images).
+# Every strategy × seeds 0, 1, 2 with Lite0's ImageNet weights at 64×64 (issue 5), a BatchNorm
+# variant, then the two-stage TruncatedTL cut-point search on BreastMNIST and RetinaMNIST. PneumoniaMNIST gets 3 epochs (8.6× BreastMNIST's images).
 STRATEGIES="scratch; linear-probe; full; block-wise:k=2; lwft:k=4; transfusion:cut=_blocks.10; truncated:cut=_blocks.10;\
  gradual-unfreezing; lp-ft:probe-epochs=3; l2-sp; l1-sp; discriminative-lr; auto-rgn; surgical:block=_blocks.7"
 LITE0_64=(--model efficientnet_lite0 --weights imagenet --image-size 64 --batch-size 64 --lr 0.001 --schedule cosine
@@ -56,8 +56,14 @@ strategies() {
       >"$out/compare-$data-lite0.txt" 2>"$out/compare-$data-lite0.log"
     echo "compare $data: $((SECONDS - start)) s, table in $out/compare-$data-lite0/compare.md"
   done
-  "$scalpel" search --data breastmnist "${LITE0_64[@]}" --epochs 10 --strategy truncated \
-    --output "$out/search-breastmnist-lite0-truncated" --resume --quiet >"$out/search-breastmnist-lite0-truncated.txt"
+  # BatchNorm on running statistics for the strategies that move the backbone little.
+  "$scalpel" compare --data breastmnist "${LITE0_64[@]}" --epochs 10 --seeds 0,1,2 --latency-repeats 20 \
+    --bn-policy freeze --strategies "full; lp-ft:probe-epochs=3; l1-sp; discriminative-lr; auto-rgn" \
+    --output "$out/compare-breastmnist-lite0-bnfreeze" --resume --quiet >"$out/compare-breastmnist-lite0-bnfreeze.txt"
+  for data in breastmnist retinamnist; do
+    "$scalpel" search --data "$data" "${LITE0_64[@]}" --epochs 10 --strategy truncated \
+      --output "$out/search-$data-lite0-truncated" --resume --quiet >"$out/search-$data-lite0-truncated.txt"
+  done
 }
 
 for part in "${@:-medmnist-v2 lite0 strategies}"; do
