@@ -158,8 +158,10 @@ public struct TransferStrategy: Sendable, Equatable {
                                                 multiplier: 1 / pow(decay, Double(depth + 1))))
             }
             phase.groups = groups
+            phase.batchNorm = .freeze   // most of the network moves little: batch statistics hurt (docs/results)
         case .autoRGN:
             phase.learningRatePolicy = .autoRGN
+            phase.batchNorm = .freeze
         case .gradualUnfreezing(let perStage):
             var stages: [TrainingPhase] = []
             for unfrozen in 0..<regions.blocks.count {
