@@ -7,8 +7,9 @@ import ScalpelTraining
 
 /// `scalpel search`: TruncatedTL's two-stage cut-point search for `truncated`, `transfusion` and
 /// `lwft` — every block cut point first, then the layer cut points next to the best block (TransFusion
-/// slims whole stages, so it has only the first) — choosing by the validation metric. Each candidate is a run folder, so an interrupted search continues with
-/// `--resume` and finished candidates are read back.
+/// slims whole stages, so it has only the first) — choosing by the validation metric. Each candidate
+/// is a run folder, so an interrupted search continues with `--resume` and finished candidates are
+/// read back.
 struct SearchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "search",

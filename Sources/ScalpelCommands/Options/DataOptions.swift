@@ -42,11 +42,7 @@ struct DataOptions: ParsableArguments {
     var onBadImage: BadImagePolicy = .fail
 
     func validate() throws {
-        let fractions = try fractions()
-        guard [fractions.train, fractions.validation, fractions.test].allSatisfy({ $0 > 0 }),
-              abs(fractions.train + fractions.validation + fractions.test - 1) < 1e-9 else {
-            throw ValidationError("--split: the three fractions must be positive and sum to 1, got '\(split)'.")
-        }
+        try fractions().validate(source: "--split")
     }
 
     /// The train, validation and test sets, and a line saying where they came from.

@@ -18,6 +18,21 @@ public struct SplitFractions: Sendable, Equatable {
     public static let standard = SplitFractions(train: 0.7, validation: 0.1, test: 0.2)
 
     var values: [Double] { [train, validation, test] }
+
+    /// Checks that every fraction is positive and that they sum to 1.
+    ///
+    /// - Throws: ``DataSourceError`` naming `source` (the data, or the option that gave the fractions).
+    public func validate(source: String) throws {
+        let given = "train \(train), validation \(validation), test \(test)"
+        guard values.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+            throw DataSourceError(file: source, location: "split fractions", problem: "every fraction must be positive (\(given))",
+                                  fix: "give train, validation and test each a share above 0, e.g. 0.7, 0.1, 0.2")
+        }
+        guard abs(values.reduce(0, +) - 1) < 1e-6 else {
+            throw DataSourceError(file: source, location: "split fractions",
+                                  problem: "fractions sum to \(values.reduce(0, +)), not 1 (\(given))", fix: "make them add up to 1")
+        }
+    }
 }
 
 /// How many samples of each class a split got.
@@ -83,16 +98,8 @@ public enum DatasetSplitter {
     /// - Throws: ``DataSourceError`` for fractions that are not positive or do not sum to 1, or a dataset
     ///   with fewer than three groups (patients or samples), so a split would be empty.
     public static func split(_ dataset: any ImageDataset, fractions: SplitFractions = .standard, seed: UInt64) throws -> SplitResult {
+        try fractions.validate(source: dataset.source)
         let shares = fractions.values
-        let given = "train \(fractions.train), validation \(fractions.validation), test \(fractions.test)"
-        guard shares.allSatisfy({ $0.isFinite && $0 > 0 }) else {
-            throw DataSourceError(file: dataset.source, location: "split fractions", problem: "every fraction must be positive (\(given))",
-                                  fix: "give train, validation and test each a share above 0, e.g. 0.7, 0.1, 0.2")
-        }
-        guard abs(shares.reduce(0, +) - 1) < 1e-6 else {
-            throw DataSourceError(file: dataset.source, location: "split fractions",
-                                  problem: "fractions sum to \(shares.reduce(0, +)), not 1 (\(given))", fix: "make them add up to 1")
-        }
         let groups = groups(of: dataset)
         guard groups.count >= 3 else {
             throw DataSourceError(file: dataset.source, location: "split",

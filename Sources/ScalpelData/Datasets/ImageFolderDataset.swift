@@ -11,8 +11,9 @@ import Foundation
 /// the caller can report it.
 ///
 /// DICOM files carry their patient: a `.dcm` sample's PatientID (0010,0020) is its ``patientID(_:)``,
-/// so splits keep every image of a patient on one side. Files whose header cannot be read (they fail
-/// later, when decoded, naming the file) and files without a PatientID have no patient.
+/// so splits keep every image of a patient on one side; listing the folder therefore reads every DICOM
+/// file once. Files whose header cannot be read (they fail later, when decoded, naming the file) and
+/// files without a PatientID have no patient.
 public struct ImageFolderDataset: ImageDataset {
     /// The file name extensions taken as images (lower case; matched case-insensitively).
     public static let imageExtensions: Set<String> = ["png", "jpg", "jpeg", "bmp", "tif", "tiff", "dcm"]
