@@ -66,11 +66,24 @@ let package = Package(
         .target(name: "ScalpelTraining",
                 dependencies: ["Torch", "TorchNN", "TorchOptim", "ScalpelModels", "ScalpelData", "ScalpelMetrics"]),
 
+        // Experiments: the run recipe as a library (specification, data resolution, running and reopening
+        // runs, seed aggregation), sweeps and the run index.
+        .target(name: "ScalpelExperiments",
+                dependencies: ["Torch", "TorchNN", "TorchOptim", "ScalpelModels", "ScalpelData", "ScalpelMetrics",
+                               "ScalpelTraining", .product(name: "Yams", package: "Yams")]),
+
+        // Analyses (similarity, transferability, attribution) and attacks: engine, models, data and metrics only.
+        .target(name: "ScalpelAnalysis", dependencies: ["Torch", "TorchNN", "ScalpelModels", "ScalpelData", "ScalpelMetrics"]),
+        .target(name: "ScalpelAttacks", dependencies: ["Torch", "TorchNN", "ScalpelModels", "ScalpelData", "ScalpelMetrics"]),
+
+        // Reports: HTML pages and plots from result files only (never loads a model).
+        .target(name: "ScalpelReport", dependencies: ["ScalpelMetrics"]),
+
         // Product: the command-line tool.
         .target(
             name: "ScalpelCommands",
             dependencies: ["Torch", "TorchNN", "TorchOptim", "ScalpelModels", "ScalpelData", "ScalpelMetrics",
-                           "ScalpelTraining",
+                           "ScalpelTraining", "ScalpelExperiments", "ScalpelAnalysis", "ScalpelAttacks", "ScalpelReport",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "scalpel", dependencies: ["ScalpelCommands"]),
