@@ -29,7 +29,7 @@ public protocol Backbone: Layer {
 extension Backbone {
     /// Unpooled features `[N, featureCount, h, w]`.
     public func forwardFeatures(_ input: Tensor) throws -> Tensor {
-        try featureLinks.reduce(input) { try $1.layer($0) }
+        try forwardFusing(featureLinks.map(\.layer), input)
     }
 
     /// Logits `[N, classCount]`.
@@ -63,12 +63,9 @@ extension Backbone {
     public func forwardIntermediates(_ input: Tensor, at cuts: [CutPoint]) throws -> [Tensor] {
         guard let deepest = cuts.map(\.linkCount).max() else { return [] }
         var outputs: [Int: Tensor] = [:]
-        var x = input
         let wanted = Set(cuts.map(\.linkCount))
-        for (index, link) in featureLinks.prefix(deepest).enumerated() {
-            x = try link.layer(x)
-            if wanted.contains(index + 1) { outputs[index + 1] = x }
-        }
+        _ = try forwardFusing(featureLinks.prefix(deepest).map(\.layer), input,
+                              keepsOutput: { wanted.contains($0 + 1) }, observe: { outputs[$0 + 1] = $1 })
         return cuts.map { outputs[$0.linkCount]! }
     }
 
@@ -106,6 +103,6 @@ public final class TruncatedBackbone: Layer {
     public var featureCount: Int { cut.channels }
 
     public func callAsFunction(_ input: Tensor) throws -> Tensor {
-        try links.reduce(input) { try $1.layer($0) }
+        try forwardFusing(links.map(\.layer), input)
     }
 }

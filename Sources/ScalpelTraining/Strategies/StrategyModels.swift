@@ -40,6 +40,6 @@ final class TruncatedClassifier: Layer {
     var namedChildren: [(String, any Module)] { tree.namedChildren }
 
     func callAsFunction(_ input: Tensor) throws -> Tensor {
-        try head(links.reduce(input) { try $1.layer($0) })
+        try head(forwardFusing(links.map(\.layer), input))
     }
 }
