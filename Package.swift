@@ -88,7 +88,8 @@ let package = Package(
                            .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "scalpel", dependencies: ["ScalpelCommands"]),
         .executableTarget(name: "scalpel-bench",
-                         dependencies: ["Torch", "TorchNN", "TorchOptim", "ScalpelModels", "ScalpelData", "ScalpelTraining"]),
+                         dependencies: ["Torch", "TorchNN", "TorchOptim", "ScalpelModels", "ScalpelData", "ScalpelTraining",
+                                        "ScalpelAnalysis"]),
 
         // Tests.
         .target(name: "TorchTestSupport", dependencies: ["Torch", "TorchNN"], path: "Tests/TorchTestSupport"),
@@ -107,6 +108,8 @@ let package = Package(
         .testTarget(name: "ScalpelTrainingTests", dependencies: ["ScalpelTraining", "ScalpelData", "TorchTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ScalpelCommandsTests", dependencies: ["ScalpelCommands", "TorchTestSupport"]),
+        .testTarget(name: "ScalpelAnalysisTests", dependencies: ["ScalpelAnalysis", "TorchTestSupport"],
+                    resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx20
