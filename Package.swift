@@ -107,6 +107,8 @@ let package = Package(
         .testTarget(name: "ScalpelTrainingTests", dependencies: ["ScalpelTraining", "ScalpelData", "TorchTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ScalpelCommandsTests", dependencies: ["ScalpelCommands", "TorchTestSupport"]),
+        .testTarget(name: "ScalpelAnalysisTests", dependencies: ["ScalpelAnalysis", "ScalpelModels", "TorchTestSupport"],
+                    resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx20
