@@ -108,7 +108,7 @@ let package = Package(
         .testTarget(name: "ScalpelTrainingTests", dependencies: ["ScalpelTraining", "ScalpelData", "TorchTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ScalpelCommandsTests", dependencies: ["ScalpelCommands", "TorchTestSupport"]),
-        .testTarget(name: "ScalpelAnalysisTests", dependencies: ["ScalpelAnalysis", "TorchTestSupport"],
+        .testTarget(name: "ScalpelAnalysisTests", dependencies: ["ScalpelAnalysis", "ScalpelModels", "TorchTestSupport"],
                     resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6],
