@@ -77,7 +77,9 @@ let package = Package(
         .target(name: "ScalpelAttacks", dependencies: ["Torch", "TorchNN", "ScalpelModels", "ScalpelData", "ScalpelMetrics"]),
 
         // Reports: HTML pages and plots from result files only (never loads a model).
-        .target(name: "ScalpelReport", dependencies: ["ScalpelMetrics"]),
+        // Depends on ScalpelTraining only for the result files' Codable types (RunResults, MetricReport).
+        .target(name: "ScalpelReport", dependencies: ["ScalpelMetrics", "ScalpelData", "ScalpelTraining",
+                                                      .product(name: "Yams", package: "Yams")]),
 
         // Product: the command-line tool.
         .target(
@@ -106,6 +108,7 @@ let package = Package(
         .testTarget(name: "ScalpelMetricsTests", dependencies: ["ScalpelMetrics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ScalpelTrainingTests", dependencies: ["ScalpelTraining", "ScalpelData", "TorchTestSupport"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "ScalpelReportTests", dependencies: ["ScalpelReport", "ScalpelTraining", "TorchTestSupport"]),
         .testTarget(name: "ScalpelCommandsTests", dependencies: ["ScalpelCommands", "TorchTestSupport"]),
     ],
     swiftLanguageModes: [.v6],

@@ -5,6 +5,7 @@ import ScalpelData
 import ScalpelModels
 import ScalpelTraining
 import ScalpelMetrics
+import ScalpelReport
 import TorchNN
 import Torch
 
@@ -19,7 +20,7 @@ public struct RootCommand: ParsableCommand {
             """,
         version: ScalpelVersion.current,
         subcommands: [DemoCommand.self, TrainCommand.self, EvaluateCommand.self, PredictCommand.self, CompareCommand.self,
-                      SearchCommand.self, StrategiesCommand.self,
+                      SearchCommand.self, StrategiesCommand.self, ReportCommand.self,
                       InfoCommand.self,
                       ModelsCommand.self])
 
@@ -44,7 +45,7 @@ public struct RootCommand: ParsableCommand {
         switch error {
         case is TorchError, is SerializationError, is CommandError, is TrainingError, is DataSourceError, is DatasetError,
              is ImageDecodingError, is DataLoaderError, is MedMNISTStoreError, is WeightStoreError, is ArchitectureError,
-             is CutPointError, is StateDictError, is TransformError, is MetricError, is DownloadError:
+             is CutPointError, is StateDictError, is TransformError, is MetricError, is DownloadError, is ReportError:
             true
         default:
             false
