@@ -74,10 +74,14 @@ let package = Package(
 
         // Analyses (similarity, transferability, attribution) and attacks: engine, models, data and metrics only.
         .target(name: "ScalpelAnalysis", dependencies: ["Torch", "TorchNN", "ScalpelModels", "ScalpelData", "ScalpelMetrics"]),
-        .target(name: "ScalpelAttacks", dependencies: ["Torch", "TorchNN", "ScalpelModels", "ScalpelData", "ScalpelMetrics"]),
+        .target(name: "ScalpelAttacks",
+                dependencies: ["Torch", "TorchNN", "ScalpelModels", "ScalpelData", "ScalpelMetrics", "ScalpelRandom"]),
 
         // Reports: HTML pages and plots from result files only (never loads a model).
-        .target(name: "ScalpelReport", dependencies: ["ScalpelMetrics"]),
+        // Depends on ScalpelTraining only for the result files' Codable types (RunResults, MetricReport), and on
+        // ScalpelExperiments to read config.yaml (a run specification).
+        .target(name: "ScalpelReport", dependencies: ["ScalpelMetrics", "ScalpelData", "ScalpelTraining", "ScalpelExperiments",
+                                                      .product(name: "Yams", package: "Yams")]),
 
         // Product: the command-line tool.
         .target(
@@ -88,7 +92,8 @@ let package = Package(
                            .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "scalpel", dependencies: ["ScalpelCommands"]),
         .executableTarget(name: "scalpel-bench",
-                         dependencies: ["Torch", "TorchNN", "TorchOptim", "ScalpelModels", "ScalpelData", "ScalpelTraining"]),
+                         dependencies: ["Torch", "TorchNN", "TorchOptim", "ScalpelModels", "ScalpelData", "ScalpelTraining",
+                                        "ScalpelAnalysis"]),
 
         // Tests.
         .target(name: "TorchTestSupport", dependencies: ["Torch", "TorchNN"], path: "Tests/TorchTestSupport"),
@@ -109,6 +114,11 @@ let package = Package(
         .testTarget(name: "ScalpelExperimentsTests", dependencies: ["ScalpelExperiments", "TorchTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ScalpelCommandsTests", dependencies: ["ScalpelCommands", "ScalpelExperiments", "TorchTestSupport"]),
+        .testTarget(name: "ScalpelAttacksTests", dependencies: ["ScalpelAttacks", "TorchTestSupport"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "ScalpelReportTests", dependencies: ["ScalpelReport", "ScalpelTraining", "TorchTestSupport"]),
+        .testTarget(name: "ScalpelAnalysisTests", dependencies: ["ScalpelAnalysis", "ScalpelModels", "TorchTestSupport"],
+                    resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx20
