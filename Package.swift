@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // Engine: the C shim over libtorch and the Swift layers on top of it.
@@ -70,7 +71,8 @@ let package = Package(
         // runs, seed aggregation), sweeps and the run index.
         .target(name: "ScalpelExperiments",
                 dependencies: ["Torch", "TorchNN", "TorchOptim", "ScalpelModels", "ScalpelData", "ScalpelMetrics",
-                               "ScalpelTraining", .product(name: "Yams", package: "Yams")]),
+                               "ScalpelTraining", .product(name: "Yams", package: "Yams"),
+                               .product(name: "GRDB", package: "GRDB.swift")]),
 
         // Analyses (similarity, transferability, attribution) and attacks: engine, models, data and metrics only.
         .target(name: "ScalpelAnalysis", dependencies: ["Torch", "TorchNN", "ScalpelModels", "ScalpelData", "ScalpelMetrics"]),

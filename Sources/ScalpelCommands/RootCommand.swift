@@ -22,7 +22,7 @@ public struct RootCommand: ParsableCommand {
             """,
         version: ScalpelVersion.current,
         subcommands: [DemoCommand.self, TrainCommand.self, EvaluateCommand.self, PredictCommand.self, CompareCommand.self,
-                      SearchCommand.self, StrategiesCommand.self, AnalyzeCommand.self, ReportCommand.self,
+                      SearchCommand.self, SweepCommand.self, RunsCommand.self, StrategiesCommand.self, AnalyzeCommand.self, ReportCommand.self,
                       InfoCommand.self,
                       ModelsCommand.self])
 

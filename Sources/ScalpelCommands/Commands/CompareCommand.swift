@@ -71,7 +71,7 @@ struct CompareCommand: ParsableCommand {
             reporter.note("strategy \(entry.label)")
             let seedRuns = try SeedRuns.run(run.specification, seeds: try seedList(),
                                             folder: folder.appendingPathComponent(entry.folderName), data: runData,
-                                            resume: output.resume, force: output.force, note: reporter.note,
+                                            resume: output.resume, force: output.force, index: recordingIndex(note: reporter.note), note: reporter.note,
                                             observer: { reporter($0) })
             let cost = try RunCost(of: run.specification, classCount: runData.classCount, channels: runData.channels, size: size,
                                    device: device, repeats: latencyRepeats)

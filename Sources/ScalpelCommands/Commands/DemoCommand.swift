@@ -84,7 +84,7 @@ struct DemoCommand: ParsableCommand {
         let runData = try RunData(specification.data, warn: { reporter.note("warning: " + $0) })
         reporter.note("data: \(runData.description)")
         let runs = try SeedRuns.run(specification, seeds: [runtime.seed], folder: folder.url, data: runData, resume: resume,
-                                    force: force, note: reporter.note, observer: { reporter($0) })
+                                    force: force, index: recordingIndex(note: reporter.note), note: reporter.note, observer: { reporter($0) })
         let title = "Test results: efficientnet_lite0 (full) on \(data), best epoch by validation auroc"
         print(ResultsTable(title: title, runs: runs.map { ($0.seed, $0.results) }).text())
         print("Run folder: \(folder.url.path)")

@@ -65,7 +65,7 @@ struct SearchCommand: ParsableCommand {
             reporter.note("candidate \(label): \(training.strategy) \(parameters)")
             let runFolder = folder.appendingPathComponent(label)
             let runs = try SeedRuns.run(specification, seeds: [runtime.seed], folder: runFolder, data: runData,
-                                        resume: output.resume, force: output.force, note: reporter.note,
+                                        resume: output.resume, force: output.force, index: recordingIndex(note: reporter.note), note: reporter.note,
                                         observer: { reporter($0) })
             let results = runs[0].results
             candidates.append(Candidate(stage: stage, cut: cut.name, parameters: parameters, score: results.best?.value,

@@ -51,7 +51,7 @@ struct TrainCommand: ParsableCommand {
         let data = try RunData(specification.data, warn: { reporter.note("warning: " + $0) })
         reporter.note("data: \(data.description)")
         let runs = try SeedRuns.run(specification, seeds: try seedList(), folder: folder, data: data, resume: output.resume,
-                                    force: output.force, note: reporter.note, observer: { reporter($0) })
+                                    force: output.force, index: recordingIndex(note: reporter.note), note: reporter.note, observer: { reporter($0) })
         let title = "Test results: \(model.model) (\(training.strategy)) on \(self.data.data), best epoch by validation \(training.monitor)"
         print(ResultsTable(title: title, runs: runs.map { ($0.seed, $0.results) }).text())
         print("Run folder: \(folder.path)")

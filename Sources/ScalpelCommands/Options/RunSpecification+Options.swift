@@ -24,3 +24,13 @@ extension RunSpecification {
 func asCommandError<T>(_ body: () throws -> T) throws -> T {
     do { return try body() } catch let error as ExperimentError { throw CommandError(error.description) }
 }
+
+/// The run index every trained run is recorded in, or nil: `SCALPEL_INDEX=off`, or an index that cannot
+/// be opened (a warning; training goes on).
+func recordingIndex(note: (String) -> Void) -> RunIndex? {
+    guard RunIndex.isEnabled() else { return nil }
+    do { return try RunIndex() } catch {
+        note("warning: runs are not recorded in the run index: \(error)")
+        return nil
+    }
+}

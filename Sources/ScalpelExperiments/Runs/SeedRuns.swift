@@ -28,8 +28,9 @@ public enum SeedRuns {
 
     /// Trains `specification` once per seed (its `runtime.seed` replaced); with `resume`, a seed whose
     /// folder holds a finished run is read back instead. With several seeds, writes `summary.json`.
+    /// Each run is recorded in `index` when one is given (a failure to record is a warning).
     public static func run(_ specification: RunSpecification, seeds: [UInt64], folder: URL, data: RunData,
-                           resume: Bool, force: Bool, note: (String) -> Void = { _ in },
+                           resume: Bool, force: Bool, index: RunIndex? = nil, note: (String) -> Void = { _ in },
                            observer: @escaping (TrainingEvent) -> Void = { _ in }) throws -> [SeedRun] {
         var runs: [SeedRun] = []
         for seed in seeds {
@@ -44,6 +45,9 @@ public enum SeedRuns {
                                                                                 observer: observer)
             }
             runs.append(SeedRun(seed: seed, folder: runFolder, results: try RunResults(contentsOf: RunFolder(runFolder).metricsURL)))
+            if let index {
+                do { try index.record(runFolder) } catch { note("warning: not recorded in the run index: \(error)") }
+            }
         }
         if seeds.count > 1 {
             try RunFolder.writeAtomically(try summaryJSON(runs), to: folder.appendingPathComponent("summary.json"))
