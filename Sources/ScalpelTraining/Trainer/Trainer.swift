@@ -61,6 +61,13 @@ public final class Trainer {
     /// Trains (or continues from the last checkpoint when `resume`), then evaluates the best
     /// checkpoint on the test set and writes `metrics.json` and `predictions.csv`.
     public func run(resume: Bool) throws -> TrainingResult {
+        // Training runs (their evaluations and frozen-prefix caches included) stay unfused for now:
+        // with the eval-mode fast path on, FeatureCacheTests' block-wise run diverged from the
+        // recomputed one (issue 17, not yet understood); predict, evaluate and analyses still fuse.
+        try InferenceFusion.with(enabled: false) { try runUnfused(resume: resume) }
+    }
+
+    private func runUnfused(resume: Bool) throws -> TrainingResult {
         let c = configuration
         if c.phases.contains(where: { $0.regularizer != nil }), startingPoint.isEmpty {
             throw TrainingError.invalidOption("a phase has an L2-SP/L1-SP regularizer but the trainer was given no starting weights")
