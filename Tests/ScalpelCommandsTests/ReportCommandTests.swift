@@ -12,8 +12,11 @@ struct ReportCommandTests {
     @Test func reportOfATrainedRun() throws {
         let folder = TrainCommandTests.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        try TrainCommand.parse(TrainCommandTests.arguments(output: folder)).run()
+        try TrainCommand.parse(TrainCommandTests.arguments(output: folder) + ["--report-every", "3"]).run()
         let run = RunFolder(folder)
+        // --report-every: the live page ends as the finished run's report.
+        let live = try String(contentsOf: folder.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(live.contains(#"data-plot="roc""#) && !live.contains("Training in progress"))
         let events = try FileManager.default.contentsOfDirectory(atPath: run.tensorboardURL.path)
         #expect(events.count == 1 && events[0].hasPrefix("events.out.tfevents."))
 
@@ -28,8 +31,16 @@ struct ReportCommandTests {
         #expect(html.contains("efficientnet_lite0"))
 
         // Default output: report.html in the folder.
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("report.html"))
         try ReportCommand.parse([folder.path]).run()
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("report.html").path))
+    }
+
+    @Test func reportEveryMustBePositive() {
+        #expect(throws: (any Error).self) {
+            try TrainCommand.parse(TrainCommandTests.arguments(output: TrainCommandTests.temporaryFolder()) + ["--report-every", "0"])
+        }
+        #expect((try? TrainCommand.parse(TrainCommandTests.arguments(output: TrainCommandTests.temporaryFolder()) + ["--report-every", "1"])) != nil)
     }
 
     @Test func errorsAreOneLine() throws {

@@ -3,6 +3,7 @@
 import Foundation
 import ScalpelData
 import ScalpelModels
+import ScalpelReport
 import ScalpelTraining
 import Torch
 
@@ -107,7 +108,11 @@ struct TrainingSession {
                                   evaluationTransform: evaluationTransform, configuration: configuration, folder: run)
         trainer.startingPoint = try strategy.startingPoint(model: network, backbone: backbone)
         trainer.observer = { reporter($0) }
-        return try trainer.run(resume: output.resume)
+        reporter.live = output.reportEvery.map { LiveReport(folder: run.url, everySteps: $0) }
+        defer { reporter.live = nil }
+        let result = try trainer.run(resume: output.resume)
+        if let failure = reporter.live?.finish() { reporter.note("warning: \(failure)") }
+        return result
     }
 
     /// Whether frozen-bottom features are cached: never with augmentation (each epoch's images differ).
