@@ -1,6 +1,7 @@
 // Scalpel — ScalpelCommands
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
+import ScalpelAnalysis
 import ScalpelData
 import ScalpelModels
 import ScalpelTraining
@@ -20,7 +21,7 @@ public struct RootCommand: ParsableCommand {
             """,
         version: ScalpelVersion.current,
         subcommands: [DemoCommand.self, TrainCommand.self, EvaluateCommand.self, PredictCommand.self, CompareCommand.self,
-                      SearchCommand.self, StrategiesCommand.self, ReportCommand.self,
+                      SearchCommand.self, StrategiesCommand.self, AnalyzeCommand.self, ReportCommand.self,
                       InfoCommand.self,
                       ModelsCommand.self])
 
@@ -45,7 +46,8 @@ public struct RootCommand: ParsableCommand {
         switch error {
         case is TorchError, is SerializationError, is CommandError, is TrainingError, is DataSourceError, is DatasetError,
              is ImageDecodingError, is DataLoaderError, is MedMNISTStoreError, is WeightStoreError, is ArchitectureError,
-             is CutPointError, is StateDictError, is TransformError, is MetricError, is DownloadError, is ReportError:
+             is CutPointError, is StateDictError, is TransformError, is MetricError, is DownloadError,
+             is SimilarityError, is TransferabilityError, is ReportError:
             true
         default:
             false
