@@ -15,6 +15,8 @@ public struct RunRecord: Sendable {
     public let results: RunResults
     /// Test predictions, when the run finished and wrote them.
     public let predictions: TestPredictions?
+    /// Similarity analyses of the run (`analysis/*/similarity.json`), when there are any.
+    public let similarity: [SimilarityRecord]
 
     static let metricsLimit = 64 << 20, configurationLimit = 1 << 20, predictionsLimit = 512 << 20
 
@@ -53,6 +55,7 @@ public struct RunRecord: Sendable {
         } else {
             predictions = nil
         }
+        similarity = try SimilarityRecord.all(in: files)
     }
 
     /// The value of a configuration key.

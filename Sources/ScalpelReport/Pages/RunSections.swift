@@ -20,7 +20,8 @@ struct RunSections {
     func id(_ name: String) -> String { idPrefix + name }
 
     func html() -> String {
-        [summary(), testCurves(), training(), confusion(), calibration(), cost()].joined(separator: "\n")
+        ([summary(), testCurves(), training(), confusion(), calibration(), cost()]
+            + (run.similarity.isEmpty ? [] : [similarity()])).joined(separator: "\n")
     }
 
     func section(_ name: String, _ title: String, _ body: String) -> String {
