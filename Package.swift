@@ -112,7 +112,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ScalpelAttacksTests", dependencies: ["ScalpelAttacks", "TorchTestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "ScalpelReportTests", dependencies: ["ScalpelReport", "ScalpelTraining", "ScalpelAnalysis", "TorchTestSupport"]),
+        .testTarget(name: "ScalpelReportTests", dependencies: ["ScalpelReport", "ScalpelTraining", "ScalpelAnalysis", "ScalpelAttacks", "ScalpelData", "TorchTestSupport"]),
         .testTarget(name: "ScalpelCommandsTests", dependencies: ["ScalpelCommands", "TorchTestSupport"]),
         .testTarget(name: "ScalpelAnalysisTests", dependencies: ["ScalpelAnalysis", "ScalpelModels", "TorchTestSupport"],
                     resources: [.copy("Fixtures")]),

@@ -21,7 +21,8 @@ struct RunSections {
 
     func html() -> String {
         ([summary(), testCurves(), training(), confusion(), calibration(), cost()]
-            + (run.similarity.isEmpty ? [] : [similarity()])).joined(separator: "\n")
+            + (run.similarity.isEmpty ? [] : [similarity()])
+            + run.uaps.enumerated().map { UAPSections(uap: $1, idPrefix: id("\($0)-")).html() }).joined(separator: "\n")
     }
 
     func section(_ name: String, _ title: String, _ body: String) -> String {
