@@ -26,10 +26,8 @@ struct SimilaritySectionTests {
                          pwcca: .nan)
     }
 
-    @Test func similarityCurvesAndBlockMatrixAppearWithTheirNumbers() throws {
-        let folder = ReportFixtures.temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        try ReportFixtures.run(in: folder)
+    /// Writes RUN/analysis/similarity-test/similarity.json: three cut points (one named `<stage>`).
+    static func writeSimilarity(toRun folder: URL) throws {
         let cuts = ["_blocks.2", "<stage>", "_blocks.10"]
         let values = [0.93, 0.71, 0.42]
         let report = CutPointSimilarityReport(
@@ -51,6 +49,13 @@ struct SimilaritySectionTests {
         try encoder.encode(Document(run: folder.path, against: nil, split: "test", reference: "pretrained",
                                     architecture: "efficientnet_lite0", report: report))
             .write(to: analysis.appendingPathComponent("similarity.json"))
+    }
+
+    @Test func similarityCurvesAndBlockMatrixAppearWithTheirNumbers() throws {
+        let folder = ReportFixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try ReportFixtures.run(in: folder)
+        try Self.writeSimilarity(toRun: folder)
 
         let html = try ReportPage.make(folders: [folder]).html()
         #expect(html.contains(#"<section id="similarity""#))
