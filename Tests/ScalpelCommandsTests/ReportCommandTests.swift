@@ -56,3 +56,26 @@ struct ReportCommandTests {
         }
     }
 }
+
+/// `--report-every` with several seeds: one live page per trained seed folder, finished seeds skipped.
+struct LiveReportsTests {
+    @Test func eachTrainedSeedGetsItsPage() throws {
+        let root = TrainCommandTests.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let folders = ["seed-0", "seed-1", "seed-2"].map { root.appendingPathComponent($0) }
+        for folder in folders { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
+        try Data(#"{"status": "finished"}"#.utf8).write(to: RunFolder(folders[0]).metricsURL)
+        let live = LiveReports(everySteps: 1, folders: folders, resume: true, force: false)
+        let page = { (index: Int) in folders[index].appendingPathComponent("report.html") }
+        #expect(live.record(.phaseStarted(name: "head", index: 0, count: 2, epochs: 1, trainableParameters: 1)) == nil)
+        #expect(FileManager.default.fileExists(atPath: page(1).path))
+        _ = live.record(.phaseStarted(name: "all", index: 1, count: 2, epochs: 1, trainableParameters: 1))
+        #expect(!FileManager.default.fileExists(atPath: page(2).path))
+        _ = live.record(.resumed(completedEpochs: 1))
+        _ = live.record(.phaseStarted(name: "head", index: 0, count: 2, epochs: 1, trainableParameters: 1))
+        #expect(FileManager.default.fileExists(atPath: page(2).path))
+        #expect(try String(contentsOf: page(1), encoding: .utf8).contains("Training in progress") == false)
+        #expect(live.finish() == nil)
+        #expect(!FileManager.default.fileExists(atPath: page(0).path))
+    }
+}

@@ -16,8 +16,8 @@ final class ProgressReporter {
     let style: Style
     private var lastDraw = Date.distantPast
     private var lastValidation = ""
-    /// The run's live HTML page (`--report-every`), fed the same events.
-    var live: LiveReport?
+    /// The runs' live HTML pages (`--report-every`), fed the same events.
+    var live: LiveReports?
 
     init(quiet: Bool, jsonLines: Bool) {
         style = jsonLines ? .jsonLines : quiet ? .quiet : (isatty(STDERR_FILENO) != 0 ? .bar : .lines)
