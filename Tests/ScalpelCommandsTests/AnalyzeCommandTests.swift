@@ -74,6 +74,8 @@ struct AnalyzeCommandTests {
         #expect(matrix.count == 2 && abs(matrix[0][0] - 1) < 1e-12 && matrix[0][1] == matrix[1][0])
         let csv = try String(contentsOf: output.appendingPathComponent("similarity.csv"), encoding: .utf8)
         #expect(csv.contains("\n_blocks.4,linear-cka,"))
+        let page = try String(contentsOf: output.appendingPathComponent("similarity.html"), encoding: .utf8)
+        #expect(page.contains("<svg") && page.contains("sorted SVCCA coefficients") && page.contains("random baseline"))
         do {
             try AnalyzeSimilarityCommand.parse([run.path, "--cuts", "layer9", "--output", output.path]).run()
             Issue.record("a cut point the model lacks must fail")

@@ -4,6 +4,7 @@ import Foundation
 import ScalpelAnalysis
 import ScalpelData
 import ScalpelModels
+import ScalpelReport
 import ScalpelTraining
 import Torch
 import TorchNN
@@ -61,6 +62,8 @@ enum RunSimilarity {
                                              architecture: fineTuned.backbone.architecture.rawValue, report: report)
         try RunFolder.writeAtomically(try AnalysisJSON.encode(document), to: folder.appendingPathComponent("similarity.json"))
         try RunFolder.writeAtomically(Data(CutPointSimilarity.csv(report).utf8), to: folder.appendingPathComponent("similarity.csv"))
+        let title = "\(fineTuned.backbone.architecture.rawValue): \(against.map { "run \($0)" } ?? "pretrained") vs \(run), \(split) split"
+        try SimilarityPage.make(title: title, report: report).write(to: folder.appendingPathComponent("similarity.html"))
         print("\(fineTuned.backbone.architecture.rawValue): \(against == nil ? "pretrained" : against!) vs \(run) on \(report.images) \(split) images")
         for cut in report.cuts {
             print("\(cut.cut) (\(cut.channels) channels, \(cut.spatialSizes.map { "\($0[0])×\($0[1])" }.joined(separator: " / ")))")
