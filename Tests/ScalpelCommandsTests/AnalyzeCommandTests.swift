@@ -56,6 +56,13 @@ struct AnalyzeCommandTests {
         #expect(throws: (any Error).self) { try AnalyzeSimilarityCommand.parse(["--features", files[0].path, files[1].path, "--measures", "cosine"]) }
     }
 
+    @Test func similarityGuidedSearchOptions() throws {
+        let search = try SearchCommand.parse(["--data", "synthetic", "--strategy", "truncated", "--method", "similarity"])
+        #expect(search.method == "similarity")
+        #expect(throws: (any Error).self) { try SearchCommand.parse(["--data", "synthetic", "--strategy", "lwft", "--method", "similarity"]) }
+        #expect(throws: (any Error).self) { try SearchCommand.parse(["--data", "synthetic", "--strategy", "truncated", "--method", "guess"]) }
+    }
+
     @Test func similarityPerCutPointOfARunAndTransferabilityScores() throws {
         let folder = Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -28,33 +28,15 @@ enum RunSimilarity {
             first = second.backbone
         } else {
             other = nil
-            let pretrained = try trained.options.model.buildBackbone(classCount: trained.card.classNames.count,
-                                                                     inputChannels: trained.card.inputChannels, seed: 0,
-                                                                     report: { _ in })
-            try pretrained.move(to: device)
-            pretrained.setMode(.evaluation)
-            first = pretrained
+            first = try pretrainedStart(of: trained, device: device)
         }
         let shared = fineTuned.cutsWithWeights.intersection(other?.cutsWithWeights ?? fineTuned.cutsWithWeights)
         let names = cuts.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
         let chosen = try CutPointSimilarity.sharedCuts(first, fineTuned.backbone, names: names, sharedByWeights: shared)
 
-        let reporter = ProgressReporter(quiet: true, jsonLines: false)
-        let prepared = try TrainingSession.prepareData(trained.options.data, splitSeed: trained.options.splitSeed, reporter: reporter)
-        let full: any ImageDataset = switch split {
-        case "train": prepared.splits.train
-        case "val": prepared.splits.validation
-        default: prepared.splits.test
-        }
-        let set = full.count > maxImages ? full.subset(Array(0 ..< maxImages)) : full
-        let loader = try DataLoader.evaluation(dataset: set, transform: try trained.evaluationTransform, batchSize: 64,
-                                               workers: 2, onBadImage: trained.options.data.onBadImage)
-        let report = try CutPointSimilarity.analyze(
-            first: first, second: fineTuned.backbone, cuts: chosen, options: options, spatial: measureOptions.spatial,
-            baselineDraws: measureOptions.baselineDraws, seed: seed) { consume in
-                var batches = loader.batches(epoch: 0)
-                while let batch = try batches.next() { try consume(try batch.images.to(device: device)) }
-            }
+        let report = try compare(trained: trained, first: first, second: fineTuned.backbone, cuts: chosen, split: split,
+                                 maxImages: maxImages, options: options, spatial: measureOptions.spatial,
+                                 baselineDraws: measureOptions.baselineDraws, seed: seed, device: device)
         let folder = URL(fileURLWithPath: output ?? trained.folder.url.appendingPathComponent(
             "analysis/similarity-\(split)" + (against.map { "-vs-" + URL(fileURLWithPath: $0).lastPathComponent } ?? "")).path)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -70,6 +52,39 @@ enum RunSimilarity {
             for line in cut.comparison.summaryLines() { print("  " + line) }
         }
         print("Results: \(folder.appendingPathComponent("similarity.json").path)")
+    }
+
+    /// Streams up to `maxImages` images of the run's `split` (its own data and evaluation transform)
+    /// through both networks and compares them at `cuts`.
+    static func compare(trained: TrainedRun, first: any Backbone, second: any Backbone, cuts: [CutPoint], split: String,
+                        maxImages: Int, options: SimilarityOptions, spatial: SpatialHandling, baselineDraws: Int,
+                        seed: UInt64, device: Device) throws -> CutPointSimilarityReport {
+        let reporter = ProgressReporter(quiet: true, jsonLines: false)
+        let prepared = try TrainingSession.prepareData(trained.options.data, splitSeed: trained.options.splitSeed, reporter: reporter)
+        let full: any ImageDataset = switch split {
+        case "train": prepared.splits.train
+        case "val": prepared.splits.validation
+        default: prepared.splits.test
+        }
+        let set = full.count > maxImages ? full.subset(Array(0 ..< maxImages)) : full
+        let loader = try DataLoader.evaluation(dataset: set, transform: try trained.evaluationTransform, batchSize: 64,
+                                               workers: 2, onBadImage: trained.options.data.onBadImage)
+        return try CutPointSimilarity.analyze(first: first, second: second, cuts: cuts, options: options, spatial: spatial,
+                                              baselineDraws: baselineDraws, seed: seed) { consume in
+            var batches = loader.batches(epoch: 0)
+            while let batch = try batches.next() { try consume(try batch.images.to(device: device)) }
+        }
+    }
+
+    /// The pretrained network the run started from (its architecture, weights and input channels), in
+    /// evaluation mode on `device`.
+    static func pretrainedStart(of trained: TrainedRun, device: Device) throws -> any Backbone {
+        let pretrained = try trained.options.model.buildBackbone(classCount: trained.card.classNames.count,
+                                                                 inputChannels: trained.card.inputChannels, seed: 0,
+                                                                 report: { _ in })
+        try pretrained.move(to: device)
+        pretrained.setMode(.evaluation)
+        return pretrained
     }
 
     /// The run at `path`, which must have finished (its metrics.json says so).
