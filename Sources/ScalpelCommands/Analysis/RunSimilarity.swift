@@ -3,6 +3,7 @@
 import Foundation
 import ScalpelAnalysis
 import ScalpelData
+import ScalpelExperiments
 import ScalpelModels
 import ScalpelReport
 import ScalpelTraining
@@ -28,7 +29,7 @@ enum RunSimilarity {
             first = second.backbone
         } else {
             other = nil
-            first = try pretrainedStart(of: trained, device: device)
+            first = try trained.pretrainedBackbone(device: device)
         }
         let shared = fineTuned.cutsWithWeights.intersection(other?.cutsWithWeights ?? fineTuned.cutsWithWeights)
         let names = cuts.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
@@ -56,19 +57,18 @@ enum RunSimilarity {
 
     /// Streams up to `maxImages` images of the run's `split` (its own data and evaluation transform)
     /// through both networks and compares them at `cuts`.
-    static func compare(trained: TrainedRun, first: any Backbone, second: any Backbone, cuts: [CutPoint], split: String,
+    static func compare(trained: FinishedRun, first: any Backbone, second: any Backbone, cuts: [CutPoint], split: String,
                         maxImages: Int, options: SimilarityOptions, spatial: SpatialHandling, baselineDraws: Int,
                         seed: UInt64, device: Device) throws -> CutPointSimilarityReport {
-        let reporter = ProgressReporter(quiet: true, jsonLines: false)
-        let prepared = try TrainingSession.prepareData(trained.options.data, splitSeed: trained.options.splitSeed, reporter: reporter)
+        let splits = try trained.splits()
         let full: any ImageDataset = switch split {
-        case "train": prepared.splits.train
-        case "val": prepared.splits.validation
-        default: prepared.splits.test
+        case "train": splits.train
+        case "val": splits.validation
+        default: splits.test
         }
         let set = full.count > maxImages ? full.subset(Array(0 ..< maxImages)) : full
         let loader = try DataLoader.evaluation(dataset: set, transform: try trained.evaluationTransform, batchSize: 64,
-                                               workers: 2, onBadImage: trained.options.data.onBadImage)
+                                               workers: 2, onBadImage: trained.specification.data.onBadImage)
         return try CutPointSimilarity.analyze(first: first, second: second, cuts: cuts, options: options, spatial: spatial,
                                               baselineDraws: baselineDraws, seed: seed) { consume in
             var batches = loader.batches(epoch: 0)
@@ -76,25 +76,8 @@ enum RunSimilarity {
         }
     }
 
-    /// The pretrained network the run started from (its architecture, weights and input channels), in
-    /// evaluation mode on `device`.
-    static func pretrainedStart(of trained: TrainedRun, device: Device) throws -> any Backbone {
-        let pretrained = try trained.options.model.buildBackbone(classCount: trained.card.classNames.count,
-                                                                 inputChannels: trained.card.inputChannels, seed: 0,
-                                                                 report: { _ in })
-        try pretrained.move(to: device)
-        pretrained.setMode(.evaluation)
-        return pretrained
-    }
-
     /// The run at `path`, which must have finished (its metrics.json says so).
-    static func openFinished(_ path: String) throws -> TrainedRun {
-        let trained = try TrainedRun(path)
-        guard trained.folder.isFinished else {
-            throw CommandError("\(path): the run has not finished (metrics.json has no status \"finished\"); analyse a finished run")
-        }
-        return trained
-    }
+    static func openFinished(_ path: String) throws -> FinishedRun { try asCommandError { try FinishedRun(path: path) } }
 }
 
 /// A run's fine-tuned weights in a backbone of its architecture, whatever the strategy's surgery: every
@@ -105,9 +88,9 @@ struct FineTunedBackbone {
     let backbone: any Backbone
     let cutsWithWeights: Set<String>
 
-    init(_ trained: TrainedRun, device: Device) throws {
-        let network = try trained.model(weights: .best, device: .cpu)
-        let backbone = try trained.options.model.randomBackbone(classCount: trained.card.classNames.count,
+    init(_ trained: FinishedRun, device: Device) throws {
+        let network = try trained.network(weights: .best, device: .cpu)
+        let backbone = try trained.specification.model.randomBackbone(classCount: trained.card.classNames.count,
                                                                 inputChannels: trained.card.inputChannels)
         let shapes = Dictionary(uniqueKeysWithValues: try backbone.stateDict().entries.map { ($0.key, $0.tensor.shape) })
         let trainedState = try network.stateDict()

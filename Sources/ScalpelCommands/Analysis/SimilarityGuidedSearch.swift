@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 import ScalpelAnalysis
+import ScalpelExperiments
 import ScalpelTraining
 
 /// `scalpel search --strategy truncated --method similarity`: TruncatedTL's low-cost truncation detection
@@ -23,28 +24,30 @@ extension SearchCommand {
         let name = URL(fileURLWithPath: data.data).deletingPathExtension().lastPathComponent
         let folder = URL(fileURLWithPath: output.output ?? "runs/search-\(name)-\(model.model)-truncated-similarity")
 
-        func train(_ options: TrainingOptions, label: String, cut: String, stage: Int) throws -> Candidate {
+        let base = RunSpecification(data: data, model: model, training: training, runtime: runtime, splitSeed: splitSeed)
+        let runData = try RunData(base.data, warn: { reporter.note("warning: " + $0) })
+        reporter.note("data: \(runData.description)")
+
+        func train(strategy: String, parameters: String, label: String, cut: String, stage: Int) throws -> Candidate {
+            var specification = base
+            specification.strategy.name = strategy
+            specification.strategy.parameters = parameters
             let runFolder = folder.appendingPathComponent(label)
-            reporter.note("\(label): \(options.strategy) \(options.strategyParams)")
-            let resolved = TrainCommand.resolvedOptions(data: data, model: model, training: options, runtime: runtime,
-                                                        splitSeed: splitSeed)
-            let results = try TrainCommand.train(data: data, model: model, training: options, output: output, device: device,
-                                                 seeds: [runtime.seed], splitSeed: splitSeed, folder: runFolder,
-                                                 resolved: resolved, reporter: reporter)[0].results
-            return Candidate(stage: stage, cut: cut, parameters: options.strategyParams, score: results.best?.value,
+            reporter.note("\(label): \(strategy) \(parameters)")
+            let results = try SeedRuns.run(specification, seeds: [runtime.seed], folder: runFolder, data: runData,
+                                           resume: output.resume, force: output.force, index: recordingIndex(note: reporter.note),
+                                           note: reporter.note, observer: { reporter($0) })[0].results
+            return Candidate(stage: stage, cut: cut, parameters: parameters, score: results.best?.value,
                              testAUROC: results.test?.metrics["auroc"]?.value, folder: runFolder.path)
         }
 
         // 1. One full fine-tuning.
-        var fullOptions = training
-        fullOptions.strategy = "full"
-        fullOptions.strategyParams = ""
-        let full = try train(fullOptions, label: "full", cut: "-", stage: 1)
+        let full = try train(strategy: "full", parameters: "", label: "full", cut: "-", stage: 1)
 
         // 2. Pretrained vs fine-tuned at every block cut point, on the validation images.
         let trained = try RunSimilarity.openFinished(full.folder)
         let fineTuned = try FineTunedBackbone(trained, device: device)
-        let pretrained = try RunSimilarity.pretrainedStart(of: trained, device: device)
+        let pretrained = try trained.pretrainedBackbone(device: device)
         let cuts = try CutPointSimilarity.sharedCuts(pretrained, fineTuned.backbone, names: nil, sharedByWeights: fineTuned.cutsWithWeights)
         var options = SimilarityOptions()
         options.measures = [.linearCKA, .svcca]
@@ -57,10 +60,8 @@ extension SearchCommand {
         try RunFolder.writeAtomically(try AnalysisJSON.encode(report), to: folder.appendingPathComponent("similarity.json"))
 
         // 3. One truncated training at the chosen cut.
-        var truncatedOptions = training
-        truncatedOptions.strategy = "truncated"
-        truncatedOptions.strategyParams = "cut=\(choice.chosen)"
-        let truncated = try train(truncatedOptions, label: "truncated-\(choice.chosen)", cut: choice.chosen, stage: 2)
+        let truncated = try train(strategy: "truncated", parameters: "cut=\(choice.chosen)", label: "truncated-\(choice.chosen)",
+                                  cut: choice.chosen, stage: 2)
         let result = SimilarityGuidedResult(full: full, choice: choice, truncated: truncated)
         try RunFolder.writeAtomically(try AnalysisJSON.encode(result), to: folder.appendingPathComponent("search.json"))
 
