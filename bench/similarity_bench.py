@@ -5,8 +5,6 @@ tutorial does it (centre, SVD of the neurons × datapoints matrix, keep 99 % of 
 cca_core.get_cca_similarity with epsilon 1e-10), in float64, once in numpy and once ported to PyTorch;
 the faster of the two is reported, in datapoints per second.
 """
-import time
-
 import numpy as np
 import torch
 
@@ -69,13 +67,6 @@ def similarity_datapoints_per_second(n, d, steps, warmup):
     generator = torch.Generator().manual_seed(0)
     x = torch.randn(n, d, generator=generator)
     y = x * 0.5 + torch.randn(n, d, generator=generator)
-    best = 0.0
-    for run in (lambda: _numpy_pair(x.numpy(), y.numpy()), lambda: _torch_pair(x, y)):
-        times = []
-        for index in range(warmup + steps):
-            start = time.perf_counter()
-            run()
-            if index >= warmup:
-                times.append(time.perf_counter() - start)
-        best = max(best, n / sorted(times)[len(times) // 2])
-    return best
+    from pytorch_bench import median_seconds
+    return max(n / median_seconds(steps, warmup, run)
+               for run in (lambda: _numpy_pair(x.numpy(), y.numpy()), lambda: _torch_pair(x, y)))
