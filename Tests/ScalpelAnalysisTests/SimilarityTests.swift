@@ -246,6 +246,7 @@ struct SimilarityGuidedCutTests {
         let choice = try SimilarityGuidedCut.choose(from: falling)
         #expect(choice.chosen == "b3" && choice.firstOverlapping == "b4")
         #expect(choice.evidence.map(\.overlaps) == [false, false, false, true])
+        #expect(choice.evidence.allSatisfy { $0.measure == "linear-cka" } && choice.rule.hasPrefix("overlap = linear-cka"))
         let reused = try SimilarityGuidedCut.choose(from: Self.report([("b1", 0.9, 0.1, 0.01), ("b2", 0.8, 0.1, 0.01)]))
         #expect(reused.chosen == "b2" && reused.firstOverlapping == nil)
         let none = try SimilarityGuidedCut.choose(from: Self.report([("b1", 0.1, 0.1, 0.01), ("b2", 0.8, 0.1, 0.01)]))

@@ -5,8 +5,8 @@
 /// pretrained and fine-tuned features at every candidate cut point against random features of the same
 /// shapes, and cut where the two "become substantially overlapped".
 ///
-/// Rule used here: a cut point *overlaps* the random level when its similarity (SVCCA's thresholded mean,
-/// or linear CKA when SVCCA was skipped) is at most the baseline mean + `deviations` × its standard
+/// Rule used here: a cut point *overlaps* the random level when its similarity (SVCCA's thresholded mean
+/// when every cut point has it, else linear CKA at every cut point) is at most the baseline mean + `deviations` × its standard
 /// deviation. The chosen cut is the last cut point before the first overlapping one, in network order:
 /// the layers from there up were re-learned rather than reused. With no overlap the deepest cut point is
 /// chosen (everything was reused); with the first cut point already overlapping, that first one (the
@@ -31,9 +31,10 @@ public struct SimilarityGuidedCut: Codable, Sendable, Equatable {
     public static func choose(from report: CutPointSimilarityReport, deviations: Double = 2) throws -> SimilarityGuidedCut {
         guard !report.cuts.isEmpty else { throw SimilarityError("no cut point was compared") }
         var evidence: [Evidence] = []
+        // One measure for every cut point: SVCCA when all have it, else linear CKA.
+        let measure: SimilarityMeasure = report.cuts.allSatisfy { $0.comparison.scores.svcca != nil } ? .svcca : .linearCKA
         for cut in report.cuts {
             let comparison = cut.comparison
-            let measure: SimilarityMeasure = comparison.scores.svcca != nil ? .svcca : .linearCKA
             guard let value = comparison.scores.value(measure),
                   let level = comparison.baseline?.summary[measure.rawValue] else {
                 throw SimilarityError("\(cut.cut): neither SVCCA nor linear CKA has a value with a random baseline; " +
@@ -52,7 +53,7 @@ public struct SimilarityGuidedCut: Codable, Sendable, Equatable {
         }
         return SimilarityGuidedCut(
             chosen: chosen, firstOverlapping: first.map { evidence[$0].cut }, evidence: evidence,
-            rule: "overlap = similarity ≤ random mean + \(deviations) std (SVCCA, else linear CKA); cut = the last cut " +
+            rule: "overlap = \(measure.rawValue) ≤ random mean + \(deviations) std; cut = the last cut " +
                   "point before the first overlapping one (the deepest when none overlaps, the first when it overlaps)")
     }
 }
