@@ -1,6 +1,7 @@
 // Scalpel — ScalpelCommands
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
+import ScalpelAttacks
 import ScalpelData
 import ScalpelModels
 import ScalpelTraining
@@ -19,7 +20,7 @@ public struct RootCommand: ParsableCommand {
             """,
         version: ScalpelVersion.current,
         subcommands: [DemoCommand.self, TrainCommand.self, EvaluateCommand.self, PredictCommand.self, CompareCommand.self,
-                      SearchCommand.self, StrategiesCommand.self,
+                      SearchCommand.self, StrategiesCommand.self, AttackCommand.self,
                       InfoCommand.self,
                       ModelsCommand.self])
 
@@ -44,7 +45,7 @@ public struct RootCommand: ParsableCommand {
         switch error {
         case is TorchError, is SerializationError, is CommandError, is TrainingError, is DataSourceError, is DatasetError,
              is ImageDecodingError, is DataLoaderError, is MedMNISTStoreError, is WeightStoreError, is ArchitectureError,
-             is CutPointError, is StateDictError, is TransformError, is MetricError, is DownloadError:
+             is CutPointError, is StateDictError, is TransformError, is MetricError, is DownloadError, is AttackError:
             true
         default:
             false
