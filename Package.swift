@@ -78,7 +78,9 @@ let package = Package(
                 dependencies: ["Torch", "TorchNN", "ScalpelModels", "ScalpelData", "ScalpelMetrics", "ScalpelRandom"]),
 
         // Reports: HTML pages and plots from result files only (never loads a model).
-        .target(name: "ScalpelReport", dependencies: ["ScalpelMetrics"]),
+        // Depends on ScalpelTraining only for the result files' Codable types (RunResults, MetricReport).
+        .target(name: "ScalpelReport", dependencies: ["ScalpelMetrics", "ScalpelData", "ScalpelTraining",
+                                                      .product(name: "Yams", package: "Yams")]),
 
         // Product: the command-line tool.
         .target(
@@ -89,7 +91,8 @@ let package = Package(
                            .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "scalpel", dependencies: ["ScalpelCommands"]),
         .executableTarget(name: "scalpel-bench",
-                         dependencies: ["Torch", "TorchNN", "TorchOptim", "ScalpelModels", "ScalpelData", "ScalpelTraining"]),
+                         dependencies: ["Torch", "TorchNN", "TorchOptim", "ScalpelModels", "ScalpelData", "ScalpelTraining",
+                                        "ScalpelAnalysis"]),
 
         // Tests.
         .target(name: "TorchTestSupport", dependencies: ["Torch", "TorchNN"], path: "Tests/TorchTestSupport"),
@@ -109,7 +112,10 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ScalpelAttacksTests", dependencies: ["ScalpelAttacks", "TorchTestSupport"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "ScalpelReportTests", dependencies: ["ScalpelReport", "ScalpelTraining", "TorchTestSupport"]),
         .testTarget(name: "ScalpelCommandsTests", dependencies: ["ScalpelCommands", "TorchTestSupport"]),
+        .testTarget(name: "ScalpelAnalysisTests", dependencies: ["ScalpelAnalysis", "ScalpelModels", "TorchTestSupport"],
+                    resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx20

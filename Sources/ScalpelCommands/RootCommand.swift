@@ -1,11 +1,13 @@
 // Scalpel — ScalpelCommands
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
+import ScalpelAnalysis
 import ScalpelAttacks
 import ScalpelData
 import ScalpelModels
 import ScalpelTraining
 import ScalpelMetrics
+import ScalpelReport
 import TorchNN
 import Torch
 
@@ -20,7 +22,7 @@ public struct RootCommand: ParsableCommand {
             """,
         version: ScalpelVersion.current,
         subcommands: [DemoCommand.self, TrainCommand.self, EvaluateCommand.self, PredictCommand.self, CompareCommand.self,
-                      SearchCommand.self, StrategiesCommand.self, AttackCommand.self,
+                      SearchCommand.self, StrategiesCommand.self, AnalyzeCommand.self, ReportCommand.self, AttackCommand.self,
                       InfoCommand.self,
                       ModelsCommand.self])
 
@@ -45,7 +47,8 @@ public struct RootCommand: ParsableCommand {
         switch error {
         case is TorchError, is SerializationError, is CommandError, is TrainingError, is DataSourceError, is DatasetError,
              is ImageDecodingError, is DataLoaderError, is MedMNISTStoreError, is WeightStoreError, is ArchitectureError,
-             is CutPointError, is StateDictError, is TransformError, is MetricError, is DownloadError, is AttackError:
+             is CutPointError, is StateDictError, is TransformError, is MetricError, is DownloadError,
+             is SimilarityError, is TransferabilityError, is ReportError, is AttackError:
             true
         default:
             false
