@@ -36,36 +36,18 @@ public final class BatchedUniversalPerturbation {
     /// `order(pass)` order; the outcome's `updates` counts the steps taken.
     @discardableResult
     public func process(chunk: Tensor, order: (Int) throws -> [Int]) throws -> ChunkOutcome {
-        guard chunk.rank == 4, Array(chunk.shape.dropFirst()) == perturbation.shape else {
-            throw AttackError("chunk must be [N] + \(perturbation.shape), got \(chunk.shape)")
-        }
-        let count = chunk.shape[0]
-        let images = try chunk.to(dtype: .float32).to(device: classifier.device)
-        let clean = try classifier.predictions(images)
-        var outcome = ChunkOutcome(images: count, passes: 0, updates: 0, foolingRate: 0, targetedSuccessRate: nil)
-        var rate = 0.0
-        while rate < 1 - settings.delta && outcome.passes < settings.passes {
-            let visit = try order(outcome.passes)
-            guard visit.count == count, Set(visit) == Set(0..<count) else {
-                throw AttackError("visiting order must be a permutation of 0..<\(count)")
-            }
-            var start = 0
-            while start < count {
-                let indices = Array(visit[start..<min(start + batchSize, count)])
+        let outcome = try runUAPPasses(chunk: chunk, classifier: classifier, settings: settings, perturbation: { perturbation },
+                                       order: order) { images, clean, visit in
+            var updates = 0, start = 0
+            while start < visit.count {
+                let indices = Array(visit[start..<min(start + batchSize, visit.count)])
                 start += batchSize
-                if try step(images.indexSelect(axis: 0, indices: Tensor(indices.map { Int64($0) }, shape: [indices.count])),
-                            clean: indices.map { clean[$0] }) {
-                    outcome.updates += 1
-                }
+                let batch = try images.indexSelect(axis: 0, indices: Tensor(indices.map { Int64($0) }, shape: [indices.count]))
+                if try step(batch, clean: indices.map { clean[$0] }) { updates += 1 }
             }
-            outcome.passes += 1
-            let evaluation = try PerturbationEvaluation(classifier: classifier, images: images, perturbation: perturbation,
-                                                        targetClass: settings.targetClass, cleanPredictions: clean)
-            outcome.foolingRate = evaluation.foolingRate
-            outcome.targetedSuccessRate = evaluation.targetedSuccessRate
-            rate = evaluation.targetedSuccessRate ?? evaluation.foolingRate
+            return updates
         }
-        imagesSeen += count
+        imagesSeen += outcome.images
         return outcome
     }
 
