@@ -90,6 +90,8 @@ struct TensorImages: ImageDataset {
         let npy = try NpyArray([UInt8](Data(contentsOf: pieces.appendingPathComponent("uap.npy"))), source: "uap.npy")
         #expect(npy.shape == [3, 16, 16] && npy.dtype == .float32)
         #expect(try NpyArray(float32: b) == npy)
+        let triptych = try NpyArray([UInt8](Data(contentsOf: pieces.appendingPathComponent("triptych.npy"))), source: "triptych.npy")
+        #expect(triptych.shape == [3, 16, 16, 3])
         let csv = try String(contentsOf: pieces.appendingPathComponent("results.csv"), encoding: .utf8)
         #expect(csv.split(separator: "\n").count == 1 + 1 + 3)
     }
