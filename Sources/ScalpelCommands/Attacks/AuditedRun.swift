@@ -3,6 +3,7 @@
 import Foundation
 import ScalpelAttacks
 import ScalpelData
+import ScalpelExperiments
 import ScalpelTraining
 import Torch
 
@@ -17,23 +18,20 @@ struct AuditedRun {
     let channels: Int
     let splits: DatasetSplits
 
+    /// Opens the run through ScalpelExperiments' ``FinishedRun`` (an unfinished run is an error there).
     init(_ path: String, weights: RunFolder.Weights, device: Device) throws {
-        let trained = try TrainedRun(path)
-        guard trained.folder.isFinished else {
-            throw CommandError("\(path): the run has not finished training; finish it (scalpel train --resume) before attacking it")
-        }
-        folder = trained.folder
-        classNames = trained.card.classNames
-        architecture = trained.card.architecture
-        size = trained.card.imageSize
-        channels = trained.card.inputChannels
-        guard let normalize = (try trained.evaluationTransform as? Compose)?.transforms.last as? Normalize else {
+        let run = try FinishedRun(path: path)
+        folder = run.folder
+        classNames = run.card.classNames
+        architecture = run.card.architecture
+        size = run.card.imageSize
+        channels = run.card.inputChannels
+        guard let normalize = (try run.evaluationTransform as? Compose)?.transforms.last as? Normalize else {
             throw CommandError("\(path): the run's evaluation transform does not end with a normalisation")
         }
-        classifier = try PixelClassifier(network: trained.model(weights: weights, device: device), mean: normalize.mean,
+        classifier = try PixelClassifier(network: run.network(weights: weights, device: device), mean: normalize.mean,
                                          std: normalize.std, classCount: classNames.count, device: device)
-        let reporter = ProgressReporter(quiet: true, jsonLines: false)
-        splits = try TrainingSession.prepareData(trained.options.data, splitSeed: trained.options.splitSeed, reporter: reporter).splits
+        splits = try run.splits()
     }
 
     /// A class index from an index or a class name.
