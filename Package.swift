@@ -95,7 +95,7 @@ let package = Package(
         .executableTarget(name: "scalpel", dependencies: ["ScalpelCommands"]),
         .executableTarget(name: "scalpel-bench",
                          dependencies: ["Torch", "TorchNN", "TorchOptim", "ScalpelModels", "ScalpelData", "ScalpelTraining",
-                                        "ScalpelAnalysis"]),
+                                        "ScalpelAnalysis", "ScalpelAttacks"]),
 
         // Tests.
         .target(name: "TorchTestSupport", dependencies: ["Torch", "TorchNN"], path: "Tests/TorchTestSupport"),
