@@ -119,6 +119,8 @@ func imagesPerSecond(_ options: Options) throws -> Double {
     return Double(c.batch) / seconds
 }
 
+if let name = CommandLine.arguments.dropFirst().first, name.hasPrefix("uap") { exit(UAPBench.main(name)) }
+
 do {
     let options = try Options(Array(CommandLine.arguments.dropFirst()))
     let rate = try imagesPerSecond(options)
