@@ -88,7 +88,8 @@ static int bmp_palette_is_gray(const uint8_t *data, size_t size, const struct bm
   return 1;
 }
 
-int scalpel_decode_bmp(const uint8_t *data, size_t size, scalpel_image *out, char *message, size_t capacity) {
+int scalpel_decode_bmp(const uint8_t *data, size_t size, const scalpel_pixel_limits *limits, scalpel_image *out,
+                       char *message, size_t capacity) {
   memset(out, 0, sizeof *out);
   if (size < 2 || data[0] != 'B' || data[1] != 'M') {
     scalpel_format_message(message, capacity, "not a BMP file (bad signature)");
@@ -100,6 +101,8 @@ int scalpel_decode_bmp(const uint8_t *data, size_t size, scalpel_image *out, cha
   }
   struct bmp_layout layout;
   if (bmp_check(data, size, &layout, message, capacity)) return 1;
+  uint64_t rows = (uint64_t)(layout.height < 0 ? -layout.height : layout.height);
+  if (scalpel_check_pixel_limits(limits, "BMP", (uint64_t)layout.width, rows, 1, message, capacity)) return 1;
   int width = 0, height = 0, channels = 0;
   uint8_t *pixels = stbi_load_from_memory(data, (int)size, &width, &height, &channels, 0);
   if (pixels == NULL) {
