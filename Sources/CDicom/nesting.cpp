@@ -27,6 +27,8 @@ struct Frame {
 
 uint16_t u16(const uint8_t *p) { return static_cast<uint16_t>(p[0] | p[1] << 8); }
 uint32_t u32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | static_cast<uint32_t>(p[3]) << 24; }
+uint16_t b16(const uint8_t *p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
+uint32_t b32(const uint8_t *p) { return static_cast<uint32_t>(p[0]) << 24 | p[1] << 16 | p[2] << 8 | p[3]; }
 
 bool long_form(const char vr[2]) {
   static const char *const forms[] = {"OB", "OW", "OF", "SQ", "UT", "UN", "OD", "OL", "UC", "UR", "OV", "SV", "UV"};
@@ -59,21 +61,25 @@ int check_nesting(const uint8_t *data, size_t size, int32_t limit, char *message
   if (limit <= 0) limit = 32;
   size_t position = 132;
   // File meta information: explicit VR little endian, group 0002; it names the dataset's transfer syntax.
+  // DCMTK reads every element inside the group length (0002,0000) as meta information, whatever its group,
+  // so the scan does too.
   std::string syntax;
-  while (position + 8 <= size && u16(data + position) == 0x0002) {
-    const uint16_t element = u16(data + position + 2);
+  size_t meta_end = 0;
+  while (position + 8 <= size && (u16(data + position) == 0x0002 || position < meta_end)) {
+    const uint16_t group = u16(data + position), element = u16(data + position + 2);
     const char vr[2] = {static_cast<char>(data[position + 4]), static_cast<char>(data[position + 5])};
     uint64_t length;
     if (long_form(vr)) {
-      if (position + 12 > size) return 0;
+      if (position + 12 > size) return too_long(group, element, 4, position + 8, size, message, capacity);
       length = u32(data + position + 8);
       position += 12;
     } else {
       length = u16(data + position + 6);
       position += 8;
     }
-    if (length > size - position) return too_long(0x0002, element, length, position, size, message, capacity);
-    if (element == 0x0010) syntax.assign(reinterpret_cast<const char *>(data + position), length);
+    if (length > size - position) return too_long(group, element, length, position, size, message, capacity);
+    if (group == 0x0002 && element == 0x0000 && length == 4) meta_end = position + 4 + u32(data + position);
+    if (group == 0x0002 && element == 0x0010) syntax.assign(reinterpret_cast<const char *>(data + position), length);
     position += length;
   }
   while (!syntax.empty() && (syntax.back() == '\0' || syntax.back() == ' ')) syntax.pop_back();
@@ -83,7 +89,7 @@ int check_nesting(const uint8_t *data, size_t size, int32_t limit, char *message
            "before parsing; re-save it uncompressed (e.g. dcmconv +te)");
     return 4;
   }
-  if (syntax == "1.2.840.10008.1.2.2") return 0;  // explicit big endian (retired): DCMTK limits nothing less
+  const bool big_endian = syntax == "1.2.840.10008.1.2.2";  // explicit big endian (retired, still read)
   const bool implicit_dataset = syntax == "1.2.840.10008.1.2";
 
   std::vector<Frame> frames;
@@ -94,9 +100,13 @@ int check_nesting(const uint8_t *data, size_t size, int32_t limit, char *message
       frames.pop_back();
     }
     const Frame *top = frames.empty() ? nullptr : &frames.back();
-    const uint16_t group = u16(data + position), element = u16(data + position + 2);
+    const bool implicit = top != nullptr ? top->implicit : implicit_dataset;
+    const bool big = big_endian && !implicit;  // inside an undefined-length UN, implicit little endian
+    auto r16 = [big](const uint8_t *p) { return big ? b16(p) : u16(p); };
+    auto r32 = [big](const uint8_t *p) { return big ? b32(p) : u32(p); };
+    const uint16_t group = r16(data + position), element = r16(data + position + 2);
     if (group == 0xFFFE) {
-      const uint64_t length = u32(data + position + 4);
+      const uint64_t length = r32(data + position + 4);
       position += 8;
       if (element == 0xE000) {  // item
         if (top != nullptr && top->fragments) {
@@ -116,7 +126,6 @@ int check_nesting(const uint8_t *data, size_t size, int32_t limit, char *message
       }
       continue;
     }
-    const bool implicit = top != nullptr ? top->implicit : implicit_dataset;
     char vr[2] = {0, 0};
     uint64_t length;
     if (implicit) {
@@ -126,11 +135,11 @@ int check_nesting(const uint8_t *data, size_t size, int32_t limit, char *message
       vr[0] = static_cast<char>(data[position + 4]);
       vr[1] = static_cast<char>(data[position + 5]);
       if (long_form(vr)) {
-        if (position + 12 > size) return 0;
-        length = u32(data + position + 8);
+        if (position + 12 > size) return too_long(group, element, 4, position + 8, size, message, capacity);
+        length = r32(data + position + 8);
         position += 12;
       } else {
-        length = u16(data + position + 6);
+        length = r16(data + position + 6);
         position += 8;
       }
     }

@@ -15,6 +15,7 @@ import Glibc
 ///   predictions.csv      one row per test sample: id, true label, one probability per class
 ///   checkpoints/last.safetensors   model, optimizer, random state and trainer state after the last complete epoch
 ///   checkpoints/best.safetensors   model weights of the best validation epoch
+///   tensorboard/         TensorBoard event files: per-epoch scalars (`tensorboard --logdir RUN`)
 /// ```
 ///
 /// Every file is written to a temporary name and renamed into place, so a run killed at any moment
@@ -31,6 +32,7 @@ public struct RunFolder: Sendable {
     public var checkpointsURL: URL { url.appendingPathComponent("checkpoints") }
     public var lastCheckpointURL: URL { checkpointsURL.appendingPathComponent("last.safetensors") }
     public var bestCheckpointURL: URL { checkpointsURL.appendingPathComponent("best.safetensors") }
+    public var tensorboardURL: URL { url.appendingPathComponent("tensorboard") }
 
     /// Whether `metrics.json` says the run finished.
     public var isFinished: Bool {
@@ -72,7 +74,8 @@ public struct RunFolder: Sendable {
                 }
                 throw TrainingError.runFolder("\(path) holds an unfinished run; pass --resume to continue it from its last complete epoch, or --force to start over")
             }
-            for item in [folder.configURL, folder.logURL, folder.metricsURL, folder.predictionsURL, folder.checkpointsURL]
+            for item in [folder.configURL, folder.logURL, folder.metricsURL, folder.predictionsURL, folder.checkpointsURL,
+                         folder.tensorboardURL]
             where FileManager.default.fileExists(atPath: item.path) {
                 try FileManager.default.removeItem(at: item)
             }
@@ -82,10 +85,28 @@ public struct RunFolder: Sendable {
     }
 
     func createDirectories() throws {
+        try Self.createFolder(checkpointsURL, purpose: "the run folder \(url.path)")
+    }
+
+    /// Creates `folder` and its parents, with an error that names the cause: a parent that is a file (not
+    /// Foundation's "NSCocoaErrorDomain error 512"), or the system's reason (permission, disk full).
+    ///
+    /// - Throws: ``TrainingError/runFolder(_:)`` naming `purpose` and the fix.
+    public static func createFolder(_ folder: URL, purpose: String) throws {
+        var ancestor = folder.standardizedFileURL
+        var isFolder: ObjCBool = false
+        while !FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isFolder), ancestor.path != "/" {
+            ancestor.deleteLastPathComponent()
+        }
+        guard isFolder.boolValue else {
+            throw TrainingError.runFolder("cannot create \(purpose): \(ancestor.path) is a file, not a folder; choose an output path that is not under a file")
+        }
         do {
-            try FileManager.default.createDirectory(at: checkpointsURL, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
-            throw TrainingError.runFolder("cannot create the run folder \(url.path): \(error.localizedDescription)")
+            let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+            let reason = underlying.map { String(cString: strerror(Int32($0.code))) } ?? error.localizedDescription
+            throw TrainingError.runFolder("cannot create \(purpose) at \(folder.path): \(reason); check the path, its permissions and the free disk space")
         }
     }
 

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 import ScalpelData
+import ScalpelMetrics
 import Torch
 import TorchNN
 import TorchOptim
@@ -86,6 +87,10 @@ public final class Trainer {
             folder.log("started: \(c.phases.count) phase(s), at most \(c.maximumEpochs) epoch(s), seed \(c.seed)")
         }
 
+        let restarted = TensorBoardWriter.holdsEvents(folder.tensorboardURL)
+        let board = try TensorBoardWriter(directory: folder.tensorboardURL)
+        if restarted { try board.writeSessionStart(step: state.completedEpochs + 1) }
+
         let trainLoader = try DataLoader(dataset: splits.train, transform: trainTransform, batchSize: c.batchSize,
                                          shuffle: true, dropLast: false, seed: c.seed, workers: c.loaderWorkers,
                                          prefetchBatches: 4, onBadImage: c.onBadImage)
@@ -142,6 +147,8 @@ public final class Trainer {
                     state.scheduler = LearningRateScheduler.State()
                     state.earlyStopping = EarlyStoppingState()
                 }
+                // Before the checkpoint: an epoch repeated after a crash here is dropped by the resume's START marker.
+                try board.write(TensorBoardWriter.scalars(of: record), step: record.epoch)
                 try Checkpoint.save(to: folder.lastCheckpointURL, model: model, optimizer: phaseOver ? nil : optimizer, state: state)
                 try RunResults(state: state, test: nil, testLoss: nil, testSkipped: [], checkpoint: nil, monitor: c.monitor)
                     .write(to: folder)
@@ -152,7 +159,10 @@ public final class Trainer {
             folder.log("phase \(phase.name) ended: \(ending)")
             try observer(.phaseEnded(name: phase.name, reason: ending))
         }
-        return try finish(state: state)
+        let result = try finish(state: state)
+        try board.write(TensorBoardWriter.scalars(ofTest: result.test, loss: result.testPredictions.loss),
+                        step: state.completedEpochs)
+        return result
     }
 
     private static func stopBelow(_ phase: TrainingPhase) -> Double? {
@@ -193,7 +203,8 @@ public final class Trainer {
                 value = try value + penalty
             }
             guard scalar.isFinite else {
-                throw TrainingError.diverged("the training loss became \(scalar) in epoch \(epoch), batch \(step + 1); lower the learning rate or enable gradient clipping (the last complete epoch is kept in \(folder.lastCheckpointURL.path))")
+                throw TrainingError.divergence("the training loss became \(scalar)", epoch: epoch, batch: step + 1,
+                                               learningRates: rates, folder: folder)
             }
             try optimizer.zeroGradients()
             try value.backward()
@@ -228,7 +239,13 @@ public final class Trainer {
                                                  channelsLast: c.channelsLast, loss: loss)
         }
         if !validation.skipped.isEmpty { state.skipped += validation.skipped.map { "validation: \($0)" } }
-        let report = try MetricReport(validation)
+        let report: MetricReport
+        do {
+            report = try MetricReport(validation)
+        } catch let error as MetricError where error.kind == .nonFiniteScore {
+            throw TrainingError.divergence("the model's validation outputs are not numbers (\(error.message))", epoch: epoch,
+                                           batch: nil, learningRates: rates, folder: folder)
+        }
         var metrics: [String: Double?] = [:]
         for (name, value) in report.metrics { metrics[name] = value.value }
         return EpochRecord(epoch: epoch, phase: phase.name, trainingLoss: lossSum / Double(seen),
