@@ -30,11 +30,14 @@ uint32_t u32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | static_c
 uint16_t b16(const uint8_t *p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
 uint32_t b32(const uint8_t *p) { return static_cast<uint32_t>(p[0]) << 24 | p[1] << 16 | p[2] << 8 | p[3]; }
 
+/// Whether an explicit VR uses the long form (2 reserved bytes, 4-byte length). Like DCMTK, every VR that
+/// is not one of the standard short-form VRs — unknown ones included — is read in the long form.
 bool long_form(const char vr[2]) {
-  static const char *const forms[] = {"OB", "OW", "OF", "SQ", "UT", "UN", "OD", "OL", "UC", "UR", "OV", "SV", "UV"};
-  for (const char *form : forms)
-    if (vr[0] == form[0] && vr[1] == form[1]) return true;
-  return false;
+  static const char *const short_forms[] = {"AE", "AS", "AT", "CS", "DA", "DS", "DT", "FL", "FD", "IS", "LO",
+                                            "LT", "PN", "SH", "SL", "SS", "ST", "TM", "UI", "UL", "US"};
+  for (const char *form : short_forms)
+    if (vr[0] == form[0] && vr[1] == form[1]) return false;
+  return true;
 }
 
 bool dictionary_says_sequence(uint16_t group, uint16_t element) {
@@ -87,6 +90,17 @@ int check_nesting(const uint8_t *data, size_t size, int32_t limit, char *message
     report(message, capacity,
            "uses the deflated transfer syntax (1.2.840.10008.1.2.1.99), whose sequence nesting cannot be checked "
            "before parsing; re-save it uncompressed (e.g. dcmconv +te)");
+    return 4;
+  }
+  // Without a transfer syntax DCMTK guesses the encoding, and a scan that guessed differently would miss
+  // what DCMTK reads: refuse, as the standard requires one.
+  bool known = syntax == "1.2.840.10008.1.2" || syntax.rfind("1.2.840.10008.1.2.", 0) == 0;
+  for (char c : syntax) known = known && ((c >= '0' && c <= '9') || c == '.');
+  if (!known) {
+    report(message, capacity,
+           "has no valid TransferSyntaxUID (0002,0010) in its file meta information (found '%.64s'); the file is "
+           "corrupt or not a DICOM Part 10 file",
+           syntax.c_str());
     return 4;
   }
   const bool big_endian = syntax == "1.2.840.10008.1.2.2";  // explicit big endian (retired, still read)
