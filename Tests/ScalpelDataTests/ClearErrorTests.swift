@@ -43,4 +43,12 @@ import TorchTestSupport
         let text = message { _ = try CSVManifestDataset(contentsOf: csv) }
         #expect(text.contains("case.csv") && text.contains("'A' and 'a'") && text.contains("letter case"), "\(text)")
     }
+
+    @Test func csvWriterQuotesWhatRFC4180RequiresAndReadsBack() throws {
+        let rows = [["path", "p_a,b"], ["scan\nwith newline.png", "say \"hi\""], [" padded ", "plain"]]
+        let text = CSVWriter.document(rows)
+        #expect(text == "path,\"p_a,b\"\n\"scan\nwith newline.png\",\"say \"\"hi\"\"\"\n\" padded \",plain\n")
+        let table = try CSVTable(data: Data(text.utf8), source: "written.csv")
+        #expect(table.header == rows[0] && table.rows == Array(rows.dropFirst()))
+    }
 }

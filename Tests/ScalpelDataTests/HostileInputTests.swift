@@ -213,6 +213,32 @@ import TorchTestSupport
         #expect(text.contains("'c'") && text.contains("link"), "\(text)")
     }
 
+    @Test func hostileImagesAreNamedAndSkippedUnderTheSkipPolicy() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("scalpel-skip-\(getpid())")
+        try? FileManager.default.removeItem(at: root)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let png = try Data(contentsOf: fixtures.url("gray8.png"))
+        for name in ["a", "b"] {
+            try FileManager.default.createDirectory(at: root.appendingPathComponent(name), withIntermediateDirectories: true)
+            try png.write(to: root.appendingPathComponent("\(name)/good.png"))
+        }
+        // A header claiming 2²⁰ × 2²⁰ pixels, a DICOM nested 50 000 deep and a JPEG cut short: each skipped by name.
+        try Data(Self.pngHeader(width: 1 << 20, height: 1 << 20)).write(to: root.appendingPathComponent("a/huge.png"))
+        try Data(Self.dicom(Self.nestedSequences(50_000))).write(to: root.appendingPathComponent("b/deep.dcm"))
+        let jpeg = try [UInt8](Data(contentsOf: fixtures.url("rgb.jpg")))
+        try Data(Array(jpeg.prefix(jpeg.count / 2)) + [0xFF, 0xD9]).write(to: root.appendingPathComponent("b/cut.jpg"))
+        let dataset = try ImageFolderDataset(root: root)
+        let loader = try DataLoader(dataset: dataset, transform: Compose([]), batchSize: 2, shuffle: false, onBadImage: .skip)
+        var iterator = loader.batches(epoch: 0)
+        var kept = 0
+        while let batch = try iterator.next() { kept += batch.count }
+        #expect(kept == 2)
+        let skipped = iterator.skipped.map(\.sampleID).sorted()
+        #expect(skipped == ["a/huge.png", "b/cut.jpg", "b/deep.dcm"], "\(skipped)")
+        #expect(iterator.skipped.allSatisfy { !$0.reason.isEmpty })
+        #expect(iterator.skipped.contains { $0.reason.contains("SCALPEL_MAX_IMAGE_SIDE") })
+    }
+
     @Test func threadAndWorkerCountsAreCapped() throws {
         let tooMany = InputLimits.maximumThreads + 1
         #expect(message { try TorchRuntime.configure(threads: tooMany) }.contains("at most \(InputLimits.maximumThreads)"))

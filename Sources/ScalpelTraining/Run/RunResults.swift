@@ -1,6 +1,7 @@
 // Scalpel — ScalpelTraining
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import ScalpelData
 
 /// The content of `metrics.json`: written with status `running` after every epoch (the history so
 /// far) and with status `finished` and the test metrics at the end.
@@ -59,10 +60,7 @@ extension Predictions {
     /// `sample_id,label,p_<class>…`: one row per sample; the label is the class name, or the positive
     /// class names joined by `|` for multi-label tasks. Fields are quoted where CSV needs it.
     public func csv() -> String {
-        func field(_ text: String) -> String {
-            text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-        }
+        let field = CSVWriter.field
         var lines = [(["sample_id", "label"] + classNames.map { "p_\($0)" }).map(field).joined(separator: ",")]
         for index in 0..<count {
             let label: String

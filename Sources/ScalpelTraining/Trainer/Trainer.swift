@@ -91,8 +91,11 @@ public final class Trainer {
         let board = try TensorBoardWriter(directory: folder.tensorboardURL)
         if restarted { try board.writeSessionStart(step: state.completedEpochs + 1) }
 
+        // A last training batch of one image fails in BatchNorm (one value per channel): leave it out, as
+        // PyTorch users do with drop_last; it is a different image each epoch.
+        let loneLastImage = splits.train.count > 1 && splits.train.count % c.batchSize == 1
         let trainLoader = try DataLoader(dataset: splits.train, transform: trainTransform, batchSize: c.batchSize,
-                                         shuffle: true, dropLast: false, seed: c.seed, workers: c.loaderWorkers,
+                                         shuffle: true, dropLast: loneLastImage, seed: c.seed, workers: c.loaderWorkers,
                                          prefetchBatches: 4, onBadImage: c.onBadImage)
         let validationLoader = try DataLoader.evaluation(dataset: splits.validation, transform: evaluationTransform,
                                                          batchSize: c.evaluationBatchSize, workers: c.loaderWorkers,
