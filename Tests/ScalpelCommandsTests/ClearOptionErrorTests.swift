@@ -63,3 +63,24 @@ import Torch
         return url
     }
 }
+
+/// A tampered model description (issue 14) is refused before predict uses it.
+@Suite struct ModelCardBoundsTests {
+    @Test func absurdSizesAndClassCountsAreRefused() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("scalpel-card-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let good = ModelCard(architecture: "resnet18", task: .binary, classNames: ["a", "b"], inputChannels: 3, imageSize: 224)
+        try good.write(to: folder)
+        #expect(try ModelCard.read(from: folder) == good)
+        for card in [ModelCard(architecture: "resnet18", task: .binary, classNames: ["a", "b"], inputChannels: 3, imageSize: 1 << 30),
+                     ModelCard(architecture: "resnet18", task: .multiClass, classNames: (0 ..< 1_000_000).map(String.init),
+                               inputChannels: 3, imageSize: 224),
+                     ModelCard(architecture: "resnet18", task: .binary, classNames: ["a", "b"], inputChannels: 7, imageSize: 224)] {
+            try card.write(to: folder)
+            let error = #expect(throws: CommandError.self) { _ = try ModelCard.read(from: folder) }
+            #expect(error?.description.contains("model.json") == true && error?.description.contains("damaged") == true,
+                    "\(String(describing: error))")
+        }
+    }
+}

@@ -16,11 +16,33 @@ struct ModelCard: Codable, Equatable {
 
     static func read(from folder: URL) throws -> ModelCard {
         let url = folder.appendingPathComponent("model.json")
+        let card: ModelCard
         do {
-            return try JSONDecoder().decode(ModelCard.self, from: Data(contentsOf: url))
+            // A model description is a few hundred bytes; a tampered one must not make predict use gigabytes.
+            let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+            guard size <= 16 << 20 else { throw CommandError("\(url.path): is \(size) bytes, not a model description (at most 16 MiB)") }
+            card = try JSONDecoder().decode(ModelCard.self, from: Data(contentsOf: url))
+        } catch let error as CommandError {
+            throw error
         } catch {
             throw CommandError("\(url.path): cannot read the run's model description (\(error.localizedDescription)); is \(folder.path) a finished training run?")
         }
+        try card.validate(url.path)
+        return card
+    }
+
+    /// Bounds on every field, checked before any is used (a tampered file would otherwise ask for an
+    /// absurd image size or a million classes).
+    func validate(_ file: String) throws {
+        let limits = InputLimits.current
+        func fail(_ problem: String) -> CommandError { CommandError("\(file): \(problem); the model description is damaged or was edited") }
+        guard (1 ... limits.classCount).contains(classNames.count) else {
+            throw fail(classNames.isEmpty ? "names no classes" : limits.refusal("the class count", classNames.count, .classCount))
+        }
+        guard (1 ... 8192).contains(imageSize), imageSize <= limits.imageSide else {
+            throw fail("imageSize is \(imageSize); it must be from 1 to 8192")
+        }
+        guard [1, 3].contains(inputChannels) else { throw fail("inputChannels is \(inputChannels); it must be 1 or 3") }
     }
 
     func write(to folder: URL) throws {
