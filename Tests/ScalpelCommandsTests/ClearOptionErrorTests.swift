@@ -84,3 +84,25 @@ import Torch
         }
     }
 }
+
+/// The split report's warnings reach the user (issue 14: a patient in two splits was computed, never shown).
+@Suite struct SplitWarningTests {
+    @Test func aPatientInTwoSplitsIsWarnedAbout() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("scalpel-patients-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var rows = ["path,label,split,patient"]
+        for index in 0 ..< 12 {
+            let name = "\(index).png"
+            FileManager.default.createFile(atPath: folder.appendingPathComponent(name).path, contents: Data())
+            let split = ["train", "val", "test"][index % 3]
+            rows.append("\(name),\(index % 2),\(split),\(index < 2 ? "p0" : "p\(index)")")
+        }
+        let csv = folder.appendingPathComponent("manifest.csv")
+        try Data((rows.joined(separator: "\n") + "\n").utf8).write(to: csv)
+        let options = try DataOptions.parse(["--data", csv.path, "--split-column", "split", "--patient-column", "patient"])
+        var warnings: [String] = []
+        _ = try options.loadSplits(seed: 0, warn: { warnings.append($0) })
+        #expect(warnings.contains { $0.contains("patient 'p0'") && $0.contains("train and validation") }, "\(warnings)")
+    }
+}

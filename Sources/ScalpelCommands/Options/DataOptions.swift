@@ -65,6 +65,7 @@ struct DataOptions: ParsableArguments {
                 warn("ignored \(folder.ignoredFiles.count) file(s) that are not images: \(folder.ignoredFiles.prefix(5).joined(separator: ", "))")
             }
             let result = try DatasetSplitter.split(folder, fractions: fractions(), seed: seed)
+            result.report.warnings.forEach(warn)
             let patients = folder.patientCount > 0 ? " of \(folder.patientCount) patients (DICOM PatientID, kept together)" : ""
             return (result.splits, "\(url.path): \(folder.count) images\(patients), split \(split) with seed \(seed)")
         }
@@ -77,7 +78,10 @@ struct DataOptions: ParsableArguments {
                 splitColumn: splitColumn, patientColumn: patientColumn, ordinal: ordinal,
                 root: imageRoot.map { URL(fileURLWithPath: $0) })
             let manifest = try CSVManifestDataset(contentsOf: url, options: options)
-            let splits = try manifest.splits(fractions: fractions(), seed: seed)
+            // The report's warnings (a patient in two splits, a class missing from a split) are shown.
+            let result = try manifest.splitResult(fractions: fractions(), seed: seed)
+            result.report.warnings.forEach(warn)
+            let splits = result.splits
             return (splits, "\(url.path): \(manifest.count) images" + (splitColumn == nil ? ", split \(split) with seed \(seed)" : ""))
         }
         let file: URL
