@@ -67,6 +67,8 @@ struct TrainCommand: ParsableCommand {
                                                                      runtime: runtime, splitSeed: splitSeed),
                                      reporter: reporter)
         let title = "Test results: \(modelOptions.model) (\(training.strategy)) on \(data.data), best epoch by validation \(training.monitor)"
+        // With --json-lines standard output holds JSON lines only: the table is in the run folder.
+        guard !output.jsonLines else { return reporter.emit(["event": "finished", "run_folder": folder.path]) }
         print(ResultsTable(title: title, runs: results).text())
         print("Run folder: \(folder.path)")
     }
