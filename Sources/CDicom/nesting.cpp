@@ -40,6 +40,26 @@ bool long_form(const char vr[2]) {
   return true;
 }
 
+/// Whether `vr` is one of the standard VRs. DCMTK's handling of other bytes differs by version (it may
+/// guess another encoding), so a scan that must read exactly what DCMTK reads refuses them.
+bool standard_vr(const char vr[2]) {
+  static const char *const known[] = {"AE", "AS", "AT", "CS", "DA", "DS", "DT", "FL", "FD", "IS", "LO", "LT",
+                                      "OB", "OD", "OF", "OL", "OV", "OW", "PN", "SH", "SL", "SQ", "SS", "ST",
+                                      "SV", "TM", "UC", "UI", "UL", "UN", "UR", "US", "UT", "UV"};
+  for (const char *form : known)
+    if (vr[0] == form[0] && vr[1] == form[1]) return true;
+  return false;
+}
+
+/// Refuses an element whose VR is not a standard one.
+int bad_vr(uint16_t group, uint16_t element, const char vr[2], size_t position, char *message, size_t capacity) {
+  report(message, capacity,
+         "has element (%04X,%04X) at byte %zu with an invalid value representation (bytes %02X %02X): the file is "
+         "corrupt",
+         group, element, position, static_cast<unsigned char>(vr[0]), static_cast<unsigned char>(vr[1]));
+  return 6;
+}
+
 bool dictionary_says_sequence(uint16_t group, uint16_t element) {
   const DcmDataDictionary &dictionary = dcmDataDict.rdlock();
   const DcmDictEntry *entry = dictionary.findEntry(DcmTagKey(group, element), nullptr);
@@ -71,6 +91,7 @@ int check_nesting(const uint8_t *data, size_t size, int32_t limit, char *message
   while (position + 8 <= size && (u16(data + position) == 0x0002 || position < meta_end)) {
     const uint16_t group = u16(data + position), element = u16(data + position + 2);
     const char vr[2] = {static_cast<char>(data[position + 4]), static_cast<char>(data[position + 5])};
+    if (!standard_vr(vr)) return bad_vr(group, element, vr, position, message, capacity);
     uint64_t length;
     if (long_form(vr)) {
       if (position + 12 > size) return too_long(group, element, 4, position + 8, size, message, capacity);
@@ -148,6 +169,7 @@ int check_nesting(const uint8_t *data, size_t size, int32_t limit, char *message
     } else {
       vr[0] = static_cast<char>(data[position + 4]);
       vr[1] = static_cast<char>(data[position + 5]);
+      if (!standard_vr(vr)) return bad_vr(group, element, vr, position, message, capacity);
       if (long_form(vr)) {
         if (position + 12 > size) return too_long(group, element, 4, position + 8, size, message, capacity);
         length = r32(data + position + 8);
