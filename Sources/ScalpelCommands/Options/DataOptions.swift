@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import ScalpelData
+import ScalpelDownload
 
 /// Where the images and labels come from, and how they are split.
 struct DataOptions: ParsableArguments {

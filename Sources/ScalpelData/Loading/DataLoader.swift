@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 import Torch
+import ScalpelRandom
 
 /// Loads an ``ImageDataset`` in batches: worker threads decode and transform samples in parallel
 /// and keep up to `prefetchBatches` batches ready ahead of the training loop.

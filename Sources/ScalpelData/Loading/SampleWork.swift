@@ -1,5 +1,6 @@
 // Scalpel — ScalpelData
 // SPDX-License-Identifier: Apache-2.0
+import ScalpelRandom
 
 /// What a worker made of one sample.
 enum SampleOutcome: Sendable {

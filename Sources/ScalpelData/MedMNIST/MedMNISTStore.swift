@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 import Torch
-@_exported import ScalpelDownload
+import ScalpelDownload
 
 /// Finds MedMNIST `.npz` files on disk, checked against their published MD5, and downloads missing
 /// ones from the official Zenodo records.

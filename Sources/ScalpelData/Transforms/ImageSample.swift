@@ -1,7 +1,7 @@
 // Scalpel — ScalpelData
 // SPDX-License-Identifier: Apache-2.0
 import Torch
-@_exported import ScalpelRandom
+import ScalpelRandom
 
 /// An image in host memory as `channels × height × width` floats (CHW, row-major), the sample every
 /// ``Transform`` takes and returns. Values are kept as given (typically in [0, 1]).
