@@ -3,6 +3,7 @@
 import ArgumentParser
 import ScalpelAnalysis
 import ScalpelData
+import ScalpelExperiments
 import ScalpelModels
 import ScalpelTraining
 import ScalpelMetrics
@@ -21,7 +22,7 @@ public struct RootCommand: ParsableCommand {
             """,
         version: ScalpelVersion.current,
         subcommands: [DemoCommand.self, TrainCommand.self, EvaluateCommand.self, PredictCommand.self, CompareCommand.self,
-                      SearchCommand.self, StrategiesCommand.self, AnalyzeCommand.self, ReportCommand.self,
+                      SearchCommand.self, SweepCommand.self, RunsCommand.self, StrategiesCommand.self, AnalyzeCommand.self, ReportCommand.self,
                       InfoCommand.self,
                       ModelsCommand.self])
 

@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import Testing
+import ScalpelExperiments
 import Torch
 @testable import ScalpelCommands
 
@@ -27,8 +28,8 @@ import Torch
     }
 
     @Test func repeatedSeedsAreRefused() throws {
-        #expect(throws: ValidationError.self) { _ = try TrainCommand.parseSeeds("0,0") }
-        #expect(try TrainCommand.parseSeeds("0, 1,2") == [0, 1, 2])
+        #expect(throws: ValidationError.self) { _ = try parseSeeds("0,0") }
+        #expect(try parseSeeds("0, 1,2") == [0, 1, 2])
     }
 
     @Test func threadCountsBeyondTheCoresAreRefused() throws {
@@ -78,7 +79,7 @@ import Torch
                                inputChannels: 3, imageSize: 224),
                      ModelCard(architecture: "resnet18", task: .binary, classNames: ["a", "b"], inputChannels: 7, imageSize: 224)] {
             try card.write(to: folder)
-            let error = #expect(throws: CommandError.self) { _ = try ModelCard.read(from: folder) }
+            let error = #expect(throws: ExperimentError.self) { _ = try ModelCard.read(from: folder) }
             #expect(error?.description.contains("model.json") == true && error?.description.contains("damaged") == true,
                     "\(String(describing: error))")
         }
@@ -102,7 +103,7 @@ import Torch
         try Data((rows.joined(separator: "\n") + "\n").utf8).write(to: csv)
         let options = try DataOptions.parse(["--data", csv.path, "--split-column", "split", "--patient-column", "patient"])
         var warnings: [String] = []
-        _ = try options.loadSplits(seed: 0, warn: { warnings.append($0) })
+        _ = try options.specification(splitSeed: 0).loadSplits(warn: { warnings.append($0) })
         #expect(warnings.contains { $0.contains("patient 'p0'") && $0.contains("train and validation") }, "\(warnings)")
     }
 }

@@ -53,6 +53,19 @@ struct CompareAndSearchTests {
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("full").path))   // nothing trained
     }
 
+    @Test func compareFindsALaterStrategysMissingWeightsBeforeTraining() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("scalpel-compare-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // scratch needs no weights and comes first; full needs the missing file.
+        var arguments = Self.quick
+        arguments[arguments.firstIndex(of: "none")!] = folder.appendingPathComponent("missing/weights.pth").path
+        let error = #expect(throws: CommandError.self) {
+            try CompareCommand.parse(arguments + ["--strategies", "scratch; full", "--output", folder.path]).run()
+        }
+        #expect(error?.description.contains("full") == true && error?.description.contains("weights.pth") == true)
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("scratch").path))   // nothing trained
+    }
+
     @Test func searchTriesBlocksThenNeighbouringLayers() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("scalpel-search-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -3,6 +3,7 @@
 import Foundation
 import ScalpelAnalysis
 import ScalpelData
+import ScalpelExperiments
 import ScalpelModels
 import ScalpelTraining
 import Torch
@@ -27,27 +28,21 @@ enum RunSimilarity {
             first = second.backbone
         } else {
             other = nil
-            let pretrained = try trained.options.model.buildBackbone(classCount: trained.card.classNames.count,
-                                                                     inputChannels: trained.card.inputChannels, seed: 0,
-                                                                     report: { _ in })
-            try pretrained.move(to: device)
-            pretrained.setMode(.evaluation)
-            first = pretrained
+            first = try trained.pretrainedBackbone(device: device)
         }
         let shared = fineTuned.cutsWithWeights.intersection(other?.cutsWithWeights ?? fineTuned.cutsWithWeights)
         let names = cuts.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
         let chosen = try CutPointSimilarity.sharedCuts(first, fineTuned.backbone, names: names, sharedByWeights: shared)
 
-        let reporter = ProgressReporter(quiet: true, jsonLines: false)
-        let prepared = try TrainingSession.prepareData(trained.options.data, splitSeed: trained.options.splitSeed, reporter: reporter)
+        let splits = try trained.splits()
         let full: any ImageDataset = switch split {
-        case "train": prepared.splits.train
-        case "val": prepared.splits.validation
-        default: prepared.splits.test
+        case "train": splits.train
+        case "val": splits.validation
+        default: splits.test
         }
         let set = full.count > maxImages ? full.subset(Array(0 ..< maxImages)) : full
         let loader = try DataLoader.evaluation(dataset: set, transform: try trained.evaluationTransform, batchSize: 64,
-                                               workers: 2, onBadImage: trained.options.data.onBadImage)
+                                               workers: 2, onBadImage: trained.specification.data.onBadImage)
         let report = try CutPointSimilarity.analyze(
             first: first, second: fineTuned.backbone, cuts: chosen, options: options, spatial: measureOptions.spatial,
             baselineDraws: measureOptions.baselineDraws, seed: seed) { consume in
@@ -70,13 +65,7 @@ enum RunSimilarity {
     }
 
     /// The run at `path`, which must have finished (its metrics.json says so).
-    static func openFinished(_ path: String) throws -> TrainedRun {
-        let trained = try TrainedRun(path)
-        guard trained.folder.isFinished else {
-            throw CommandError("\(path): the run has not finished (metrics.json has no status \"finished\"); analyse a finished run")
-        }
-        return trained
-    }
+    static func openFinished(_ path: String) throws -> FinishedRun { try asCommandError { try FinishedRun(path: path) } }
 }
 
 /// A run's fine-tuned weights in a backbone of its architecture, whatever the strategy's surgery: every
@@ -87,9 +76,9 @@ struct FineTunedBackbone {
     let backbone: any Backbone
     let cutsWithWeights: Set<String>
 
-    init(_ trained: TrainedRun, device: Device) throws {
-        let network = try trained.model(weights: .best, device: .cpu)
-        let backbone = try trained.options.model.randomBackbone(classCount: trained.card.classNames.count,
+    init(_ trained: FinishedRun, device: Device) throws {
+        let network = try trained.network(weights: .best, device: .cpu)
+        let backbone = try trained.specification.model.randomBackbone(classCount: trained.card.classNames.count,
                                                                 inputChannels: trained.card.inputChannels)
         let shapes = Dictionary(uniqueKeysWithValues: try backbone.stateDict().entries.map { ($0.key, $0.tensor.shape) })
         let trainedState = try network.stateDict()

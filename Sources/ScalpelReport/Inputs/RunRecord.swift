@@ -1,6 +1,7 @@
 // Scalpel — ScalpelReport
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import ScalpelExperiments
 import ScalpelData
 import ScalpelTraining
 import Yams
@@ -67,6 +68,14 @@ public struct RunRecord: Sendable {
             throw ReportError("\(file) is not YAML: \(error)")
         }
         guard let mapping = node?.mapping else { return [] }
+        if mapping["version"] != nil {
+            // A versioned run specification: its fields under the option names that set them.
+            do {
+                return try RunSpecification(yaml: text, source: file).optionValues().map { ($0.option, $0.value) }
+            } catch let error as ExperimentError {
+                throw ReportError(error.description)
+            }
+        }
         return mapping.compactMap { key, value in
             guard let key = key.string, let value = value.scalar?.string else { return nil }
             return (key, value)
