@@ -11,7 +11,7 @@ import TorchOptim
 /// `latency-efficientnet_lite0-224-b1`, or `loader-medmnist-224-b32` (the data loader, see Loader.swift);
 /// bench/pytorch_bench.py parses the same names.
 struct BenchCase {
-    enum Kind: String { case train, infer, latency, grad, loader, probe, recompute }
+    enum Kind: String { case train, infer, latency, grad, loader, probe, recompute, similarity, index }
     var kind: Kind
     /// The model's architecture, or for `loader` cases the data set's name.
     var subject: String
@@ -22,7 +22,7 @@ struct BenchCase {
         let parts = name.split(separator: "-").map(String.init)
         guard parts.count >= 4, let kind = Kind(rawValue: parts[0]), let size = Int(parts[parts.count - 2]),
               let last = parts.last, last.hasPrefix("b"), let batch = Int(last.dropFirst())
-        else { throw BenchError("case '\(name)' is not KIND-SUBJECT-SIZE-bBATCH with KIND train, infer, latency, grad, loader, probe or recompute") }
+        else { throw BenchError("case '\(name)' is not KIND-SUBJECT-SIZE-bBATCH with KIND train, infer, latency, grad, loader, probe, recompute, similarity or index") }
         self.kind = kind
         subject = parts[1 ..< parts.count - 2].joined(separator: "-")
         self.size = size
@@ -90,7 +90,9 @@ func imagesPerSecond(_ options: Options) throws -> Double {
     let c = options.benchCase
     try TorchRuntime.configure(seed: 0, threads: options.threads)
     if c.kind == .loader { return try loaderImagesPerSecond(options) }
+    if c.kind == .index { return try indexQueriesPerSecond(options) }
     if c.kind == .probe || c.kind == .recompute { return try probeImagesPerSecond(options, cached: c.kind == .probe) }
+    if c.kind == .similarity { return try similarityDatapointsPerSecond(options) }
     let model = try c.architecture().makeModel(classCount: c.kind == .train ? 10 : 1000)
     var images = try Tensor.randn([c.batch, 3, c.size, c.size])
     if options.channelsLast {
@@ -110,8 +112,8 @@ func imagesPerSecond(_ options: Options) throws -> Double {
         }
     case .grad:
         seconds = try inputGradientSeconds(model, images: images, classes: 1000, options: options)
-    case .loader, .probe, .recompute:
-        throw BenchError("unreachable: loader and probe cases return above")
+    case .loader, .probe, .recompute, .similarity, .index:
+        throw BenchError("unreachable: loader, probe, similarity and index cases return above")
     case .infer, .latency:
         model.setMode(.evaluation)
         seconds = try withNoGrad {
@@ -121,10 +123,12 @@ func imagesPerSecond(_ options: Options) throws -> Double {
     return Double(c.batch) / seconds
 }
 
+if let name = CommandLine.arguments.dropFirst().first, name.hasPrefix("uap") { exit(UAPBench.main(name)) }
+
 do {
     let options = try Options(Array(CommandLine.arguments.dropFirst()))
     let rate = try imagesPerSecond(options)
-    let layout = options.channelsLast && options.benchCase.kind != .loader ? "channels-last" : "contiguous"
+    let layout = options.channelsLast && ![.loader, .similarity].contains(options.benchCase.kind) ? "channels-last" : "contiguous"
     print("{\"images_per_second\": \(rate), \"layout\": \"\(layout)\", \"torch\": \"\(TorchRuntime.version)\", "
           + "\"threads\": \(TorchRuntime.threadCount), \"fused\": \(InferenceFusion.isEnabled), "
           + "\"peak_rss_mib\": \(peakResidentMiB())}")

@@ -50,5 +50,9 @@ func parseSeeds(_ text: String) throws -> [UInt64] {
     guard !values.isEmpty, values.count <= 10_000, values.allSatisfy({ $0 != nil }) else {
         throw ValidationError("--seeds: expected comma-separated non-negative integers, got '\(text)'.")
     }
-    return values.map { $0! }
+    let seeds = values.map { $0! }
+    if let repeated = seeds.first(where: { seed in seeds.filter { $0 == seed }.count > 1 }) {
+        throw ValidationError("--seeds: seed \(repeated) is given twice in '\(text)'; each seed must be distinct (a repeated seed would count one run twice in the mean and spread).")
+    }
+    return seeds
 }
