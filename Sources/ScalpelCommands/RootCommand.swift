@@ -1,6 +1,7 @@
 // Scalpel — ScalpelCommands
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
+import ScalpelAnalysis
 import ScalpelData
 import ScalpelModels
 import ScalpelTraining
@@ -21,7 +22,7 @@ public struct RootCommand: ParsableCommand {
         subcommands: [DemoCommand.self, TrainCommand.self, EvaluateCommand.self, PredictCommand.self, CompareCommand.self,
                       SearchCommand.self, StrategiesCommand.self,
                       InfoCommand.self,
-                      ModelsCommand.self])
+                      ModelsCommand.self, ExplainCommand.self])
 
     public init() {}
 
@@ -44,7 +45,8 @@ public struct RootCommand: ParsableCommand {
         switch error {
         case is TorchError, is SerializationError, is CommandError, is TrainingError, is DataSourceError, is DatasetError,
              is ImageDecodingError, is DataLoaderError, is MedMNISTStoreError, is WeightStoreError, is ArchitectureError,
-             is CutPointError, is StateDictError, is TransformError, is MetricError, is DownloadError:
+             is CutPointError, is StateDictError, is TransformError, is MetricError, is DownloadError, is AttributionError,
+             is ImageEncodingError:
             true
         default:
             false

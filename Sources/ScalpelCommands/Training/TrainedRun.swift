@@ -32,7 +32,7 @@ struct TrainedRun {
 
     /// The network (after the run's strategy surgery) with the run's best (or last) weights, in
     /// evaluation mode, on `device`.
-    func model(weights: RunFolder.Weights, device: Device) throws -> any Layer {
+    func model(weights: RunFolder.Weights, device: Device) throws -> any SplitNetwork {
         let backbone = try options.model.randomBackbone(classCount: card.classNames.count, inputChannels: card.inputChannels)
         let network = try options.training.transferStrategy().makeModel(from: backbone, classCount: card.classNames.count,
                                                                         generator: try Generator(seed: 0))
