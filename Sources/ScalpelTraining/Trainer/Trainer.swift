@@ -86,6 +86,10 @@ public final class Trainer {
             folder.log("started: \(c.phases.count) phase(s), at most \(c.maximumEpochs) epoch(s), seed \(c.seed)")
         }
 
+        let restarted = TensorBoardWriter.holdsEvents(folder.tensorboardURL)
+        let board = try TensorBoardWriter(directory: folder.tensorboardURL)
+        if restarted { try board.writeSessionStart(step: state.completedEpochs + 1) }
+
         let trainLoader = try DataLoader(dataset: splits.train, transform: trainTransform, batchSize: c.batchSize,
                                          shuffle: true, dropLast: false, seed: c.seed, workers: c.loaderWorkers,
                                          prefetchBatches: 4, onBadImage: c.onBadImage)
@@ -142,6 +146,8 @@ public final class Trainer {
                     state.scheduler = LearningRateScheduler.State()
                     state.earlyStopping = EarlyStoppingState()
                 }
+                // Before the checkpoint: an epoch repeated after a crash here is dropped by the resume's START marker.
+                try board.write(TensorBoardWriter.scalars(of: record), step: record.epoch)
                 try Checkpoint.save(to: folder.lastCheckpointURL, model: model, optimizer: phaseOver ? nil : optimizer, state: state)
                 try RunResults(state: state, test: nil, testLoss: nil, testSkipped: [], checkpoint: nil, monitor: c.monitor)
                     .write(to: folder)
@@ -152,7 +158,10 @@ public final class Trainer {
             folder.log("phase \(phase.name) ended: \(ending)")
             try observer(.phaseEnded(name: phase.name, reason: ending))
         }
-        return try finish(state: state)
+        let result = try finish(state: state)
+        try board.write(TensorBoardWriter.scalars(ofTest: result.test, loss: result.testPredictions.loss),
+                        step: state.completedEpochs)
+        return result
     }
 
     private static func stopBelow(_ phase: TrainingPhase) -> Double? {
