@@ -65,10 +65,7 @@ struct ExplainCommand: ParsableCommand {
 
     func run() throws {
         let device = try runtime.configure()
-        let trained = try TrainedRun(runFolder)
-        guard trained.folder.isFinished else {
-            throw CommandError("\(runFolder): the run is not finished (no final metrics.json); finish it (scalpel train … --resume) before explaining it")
-        }
+        let trained = try RunSimilarity.openFinished(runFolder)   // the finished-run check `analyze` uses
         let files = images.isEmpty ? nil : try ImageFileList(paths: images, task: trained.card.task, classNames: trained.card.classNames)
         if let files { try Self.checkChannels(files, expected: trained.card.inputChannels) }
         let chosenWeights = RunFolder.Weights(rawValue: weights)!
