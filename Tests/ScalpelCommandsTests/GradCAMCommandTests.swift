@@ -7,8 +7,9 @@ import ScalpelTraining
 import Testing
 @testable import ScalpelCommands
 
-/// `scalpel explain` end to end on a quick run: overlays, a grid per class, the CSV and summary,
-/// and each bad input refused with a message that names it, leaving no output behind.
+/// `scalpel explain` end to end on a quick TruncatedTL run (resnet18_28 cut after layer3): overlays,
+/// a grid per class, the CSV and summary, and each bad input refused with a message that names it,
+/// leaving no output behind.
 @Suite(.serialized)
 struct GradCAMCommandTests {
     @Test func explainWritesOverlaysGridsAndChecks() throws {
@@ -16,7 +17,7 @@ struct GradCAMCommandTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         var arguments = TrainCommandTests.arguments(output: folder.appendingPathComponent("run"), epochs: 1)
         arguments[arguments.firstIndex(of: "efficientnet_lite0")!] = "resnet18_28"
-        try TrainCommand.parse(arguments).run()
+        try TrainCommand.parse(arguments + ["--strategy", "truncated", "--strategy-params", "cut=layer3"]).run()
         let run = folder.appendingPathComponent("run")
 
         let output = folder.appendingPathComponent("maps")
@@ -46,7 +47,7 @@ struct GradCAMCommandTests {
             }
         }
         let target = folder.appendingPathComponent("refused").path
-        #expect(refusal(["--cut", "layer9", "--split", "test", "--output", target]).contains("Block cut points: stem, layer1"))
+        #expect(refusal(["--cut", "layer4", "--split", "test", "--output", target]).contains("Block cut points: stem, layer1, layer2, layer3."))
         #expect(refusal(["--class", "5", "--split", "test", "--output", target]).contains("0 clear, 1 opacity"))
         #expect(refusal(["--class", "cat", "--split", "test", "--output", target]).contains("no such class"))
         #expect(refusal(["--split", "test", "--output", output.path]).contains("exists already"))
