@@ -24,6 +24,8 @@ public struct ExplanationJob {
     /// The same network with its top layers re-initialised (``RandomisationCheck``), or nil to skip the check.
     public var randomised: (any SplitNetwork)?
     public var gridLimit = 64
+    /// How the CSV's probability comes from the logits (sigmoid for multi-label runs).
+    public var score: DeletionInsertion.Score = .softmax
 
     public init(explainer: GradCAM, targetClass: Int?, classNames: [String], inputChannels: Int,
                 faithfulness: DeletionInsertion?, randomised: (any SplitNetwork)?) throws {
@@ -81,7 +83,7 @@ public struct ExplanationJob {
             let classes = targetClass.map { [Int](repeating: $0, count: ids.count) }
             let result = try explainer.explain(images, classes: classes)
             let predicted = try result.logits.argmax(axis: 1).to(device: .cpu).hostArray(of: Int64.self).map { Int($0) }
-            let probabilities = try result.logits.softmax(axis: 1).to(device: .cpu).to(dtype: .float64).hostArray(of: Double.self)
+            let probabilities = try score.probabilities(result.logits).to(device: .cpu).to(dtype: .float64).hostArray(of: Double.self)
             let curves = try faithfulness?.curves(network: explainer.network, images: images, maps: result.maps, classes: result.targetClasses)
             let correlations = try randomised.map { network in
                 let other = try GradCAM(network: network, cut: explainer.cut, method: explainer.method)

@@ -84,10 +84,13 @@ struct ExplainCommand: ParsableCommand {
             try RandomisationCheck.reinitialiseTop(of: copy, above: cutPoint, generator: try Generator(seed: runtime.seed))
             randomised = copy
         }
-        let job = try ExplanationJob(explainer: try GradCAM(network: network, cut: cutPoint, method: CAMMethod(rawValue: method)!),
+        let score: DeletionInsertion.Score = trained.card.task == .multiLabel ? .sigmoid : .softmax
+        var job = try ExplanationJob(explainer: try GradCAM(network: network, cut: cutPoint, method: CAMMethod(rawValue: method)!),
                                      targetClass: classIndex, classNames: trained.card.classNames,
                                      inputChannels: trained.card.inputChannels,
-                                     faithfulness: steps > 0 ? try DeletionInsertion(steps: steps) : nil, randomised: randomised)
+                                     faithfulness: steps > 0 ? try DeletionInsertion(steps: steps, score: score) : nil,
+                                     randomised: randomised)
+        job.score = score
         let limit = images.isEmpty ? count : Int.max
         let loader = try DataLoader.evaluation(dataset: dataset, transform: try trained.evaluationTransform, batchSize: batchSize,
                                                workers: 2, onBadImage: trained.options.data.onBadImage)
