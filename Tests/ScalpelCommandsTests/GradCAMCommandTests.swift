@@ -59,6 +59,6 @@ struct GradCAMCommandTests {
         #expect(throws: (any Error).self) { try ExplainCommand.parse([run.path]) }   // neither --images nor --split
 
         try FileManager.default.removeItem(at: run.appendingPathComponent("metrics.json"))
-        #expect(refusal(["--split", "test", "--output", target]).contains("not finished"))
+        #expect(refusal(["--split", "test", "--output", target]).contains("unfinished run"))
     }
 }

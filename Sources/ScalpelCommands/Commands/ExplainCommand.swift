@@ -4,6 +4,7 @@ import ArgumentParser
 import Foundation
 import ScalpelAnalysis
 import ScalpelData
+import ScalpelExperiments
 import ScalpelModels
 import ScalpelTraining
 import Torch
@@ -65,11 +66,11 @@ struct ExplainCommand: ParsableCommand {
 
     func run() throws {
         let device = try runtime.configure()
-        let trained = try RunSimilarity.openFinished(runFolder)   // the finished-run check `analyze` uses
+        let trained = try RunSimilarity.openFinished(runFolder)   // FinishedRun, as `analyze` opens it
         let files = images.isEmpty ? nil : try ImageFileList(paths: images, task: trained.card.task, classNames: trained.card.classNames)
         if let files { try Self.checkChannels(files, expected: trained.card.inputChannels) }
         let chosenWeights = RunFolder.Weights(rawValue: weights)!
-        let network = try trained.model(weights: chosenWeights, device: device)
+        let network = try Self.splitNetwork(trained, weights: chosenWeights, device: device)
         let cutPoint = try cut.map { try network.cutPoint(named: $0) } ?? Self.defaultCut(network, imageSize: trained.card.imageSize)
         let classIndex = try targetClass.map { try Self.classIndex($0, classNames: trained.card.classNames) }
         let destination = output.map { URL(fileURLWithPath: $0) } ?? trained.folder.url.appendingPathComponent(
@@ -80,7 +81,7 @@ struct ExplainCommand: ParsableCommand {
         let dataset: any ImageDataset = try files ?? splitData(trained)
         var randomised: (any SplitNetwork)?
         if !noRandomisation {
-            let copy = try trained.model(weights: chosenWeights, device: device)
+            let copy = try Self.splitNetwork(trained, weights: chosenWeights, device: device)
             try RandomisationCheck.reinitialiseTop(of: copy, above: cutPoint, generator: try Generator(seed: runtime.seed))
             randomised = copy
         }
@@ -93,7 +94,7 @@ struct ExplainCommand: ParsableCommand {
         job.score = score
         let limit = images.isEmpty ? count : Int.max
         let loader = try DataLoader.evaluation(dataset: dataset, transform: try trained.evaluationTransform, batchSize: batchSize,
-                                               workers: 2, onBadImage: trained.options.data.onBadImage)
+                                               workers: 2, onBadImage: trained.specification.data.onBadImage)
         var batches = loader.batches(epoch: 0)
         var taken = 0
         let records = try job.run(device: device, destination: destination) {
@@ -117,16 +118,23 @@ struct ExplainCommand: ParsableCommand {
     }
 
     /// The first `--count` images of `--split` of the run's own data.
-    private func splitData(_ trained: TrainedRun) throws -> any ImageDataset {
-        let prepared = try TrainingSession.prepareData(trained.options.data, splitSeed: trained.options.splitSeed,
-                                                       reporter: ProgressReporter(quiet: true, jsonLines: false))
+    private func splitData(_ trained: FinishedRun) throws -> any ImageDataset {
+        let splits = try trained.splits()
         let set: any ImageDataset = switch split {
-        case "train": prepared.splits.train
-        case "val": prepared.splits.validation
-        default: prepared.splits.test
+        case "train": splits.train
+        case "val": splits.validation
+        default: splits.test
         }
         guard set.count > 0 else { throw CommandError("the \(split ?? "test") split of \(set.source) is empty") }
         return set.subset(Array(0..<min(count, set.count)))
+    }
+
+    /// The run's network as a ``SplitNetwork`` (every strategy's network is one).
+    static func splitNetwork(_ trained: FinishedRun, weights: RunFolder.Weights, device: Device) throws -> any SplitNetwork {
+        guard let network = try trained.network(weights: weights, device: device) as? any SplitNetwork else {
+            throw CommandError("\(trained.url.path): the run's network has no cut points to explain at")
+        }
+        return network
     }
 
     /// The deepest block cut point whose feature map is at least 2 × 2 at `imageSize` (a 1 × 1 map is
