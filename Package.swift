@@ -101,7 +101,7 @@ let package = Package(
         .executableTarget(name: "scalpel-fuzz", dependencies: ["ScalpelFuzzing"]),
         .executableTarget(name: "scalpel-bench",
                          dependencies: ["Torch", "TorchNN", "TorchOptim", "ScalpelModels", "ScalpelData", "ScalpelTraining",
-                                        "ScalpelAnalysis"]),
+                                        "ScalpelAnalysis", "ScalpelAttacks"]),
 
         // Tests.
         .target(name: "TorchTestSupport", dependencies: ["Torch", "TorchNN"], path: "Tests/TorchTestSupport"),
@@ -124,7 +124,7 @@ let package = Package(
         .testTarget(name: "ScalpelCommandsTests", dependencies: ["ScalpelCommands", "ScalpelExperiments", "TorchTestSupport"]),
         .testTarget(name: "ScalpelAttacksTests", dependencies: ["ScalpelAttacks", "TorchTestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "ScalpelReportTests", dependencies: ["ScalpelReport", "ScalpelTraining", "TorchTestSupport"]),
+        .testTarget(name: "ScalpelReportTests", dependencies: ["ScalpelReport", "ScalpelTraining", "ScalpelAnalysis", "ScalpelAttacks", "ScalpelData", "TorchTestSupport"]),
         .testTarget(name: "ScalpelAnalysisTests", dependencies: ["ScalpelAnalysis", "ScalpelModels", "TorchTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ScalpelFuzzingTests", dependencies: ["ScalpelFuzzing", "ScalpelData", "Torch"]),

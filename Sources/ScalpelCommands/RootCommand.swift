@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import ScalpelAnalysis
+import ScalpelAttacks
 import ScalpelData
 import ScalpelExperiments
 import ScalpelModels
@@ -23,6 +24,7 @@ public struct RootCommand: ParsableCommand {
         version: ScalpelVersion.current,
         subcommands: [DemoCommand.self, TrainCommand.self, EvaluateCommand.self, PredictCommand.self, CompareCommand.self,
                       SearchCommand.self, SweepCommand.self, RunsCommand.self, StrategiesCommand.self, AnalyzeCommand.self, ReportCommand.self,
+                      AttackCommand.self,
                       InfoCommand.self,
                       ModelsCommand.self])
 

@@ -41,6 +41,14 @@ struct CompareAndSearchTests {
         #expect(csv.count == 4)
         #expect(csv[0].hasSuffix("trainable_parameters,training_seconds,seeds"))
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("truncated_cut_layer2/seed-1/metrics.json").path))
+        // scalpel report reads the comparison back: every row's numbers, the six runs and their one dataset.
+        let page = folder.appendingPathComponent("report.html")
+        try ReportCommand.parse([folder.path, "--output", page.path]).run()
+        let html = try String(contentsOf: page, encoding: .utf8)
+        let auroc = try #require((rows[1]["auroc"] as? [String: Double])?["mean"])
+        #expect(html.contains(#"data-strategy="truncated:cut=layer2" data-metric="auroc" data-part="mean">\#(String(format: "%.4f", auroc))<"#))
+        #expect(html.contains("<dt>runs found</dt><dd>6</dd>") && html.contains(#"data-plot="auroc-parameters""#))
+        #expect(!html.contains("not recorded"), "the runs' config.yaml name their dataset")
     }
 
     @Test func compareChecksEveryStrategyBeforeTraining() throws {

@@ -5,6 +5,7 @@ import ScalpelAnalysis
 import ScalpelData
 import ScalpelExperiments
 import ScalpelModels
+import ScalpelReport
 import ScalpelTraining
 import Torch
 import TorchNN
@@ -34,6 +35,31 @@ enum RunSimilarity {
         let names = cuts.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
         let chosen = try CutPointSimilarity.sharedCuts(first, fineTuned.backbone, names: names, sharedByWeights: shared)
 
+        let report = try compare(trained: trained, first: first, second: fineTuned.backbone, cuts: chosen, split: split,
+                                 maxImages: maxImages, options: options, spatial: measureOptions.spatial,
+                                 baselineDraws: measureOptions.baselineDraws, seed: seed, device: device)
+        let folder = URL(fileURLWithPath: output ?? trained.folder.url.appendingPathComponent(
+            "analysis/similarity-\(split)" + (against.map { "-vs-" + URL(fileURLWithPath: $0).lastPathComponent } ?? "")).path)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let document = RunSimilarityDocument(run: run, against: against, split: split, reference: against == nil ? "pretrained" : "run",
+                                             architecture: fineTuned.backbone.architecture.rawValue, report: report)
+        try RunFolder.writeAtomically(try AnalysisJSON.encode(document), to: folder.appendingPathComponent("similarity.json"))
+        try RunFolder.writeAtomically(Data(CutPointSimilarity.csv(report).utf8), to: folder.appendingPathComponent("similarity.csv"))
+        let title = "\(fineTuned.backbone.architecture.rawValue): \(against.map { "run \($0)" } ?? "pretrained") vs \(run), \(split) split"
+        try SimilarityPage.make(title: title, report: report).write(to: folder.appendingPathComponent("similarity.html"))
+        print("\(fineTuned.backbone.architecture.rawValue): \(against == nil ? "pretrained" : against!) vs \(run) on \(report.images) \(split) images")
+        for cut in report.cuts {
+            print("\(cut.cut) (\(cut.channels) channels, \(cut.spatialSizes.map { "\($0[0])×\($0[1])" }.joined(separator: " / ")))")
+            for line in cut.comparison.summaryLines() { print("  " + line) }
+        }
+        print("Results: \(folder.appendingPathComponent("similarity.json").path)")
+    }
+
+    /// Streams up to `maxImages` images of the run's `split` (its own data and evaluation transform)
+    /// through both networks and compares them at `cuts`.
+    static func compare(trained: FinishedRun, first: any Backbone, second: any Backbone, cuts: [CutPoint], split: String,
+                        maxImages: Int, options: SimilarityOptions, spatial: SpatialHandling, baselineDraws: Int,
+                        seed: UInt64, device: Device) throws -> CutPointSimilarityReport {
         let splits = try trained.splits()
         let full: any ImageDataset = switch split {
         case "train": splits.train
@@ -43,25 +69,11 @@ enum RunSimilarity {
         let set = full.count > maxImages ? full.subset(Array(0 ..< maxImages)) : full
         let loader = try DataLoader.evaluation(dataset: set, transform: try trained.evaluationTransform, batchSize: 64,
                                                workers: 2, onBadImage: trained.specification.data.onBadImage)
-        let report = try CutPointSimilarity.analyze(
-            first: first, second: fineTuned.backbone, cuts: chosen, options: options, spatial: measureOptions.spatial,
-            baselineDraws: measureOptions.baselineDraws, seed: seed) { consume in
-                var batches = loader.batches(epoch: 0)
-                while let batch = try batches.next() { try consume(try batch.images.to(device: device)) }
-            }
-        let folder = URL(fileURLWithPath: output ?? trained.folder.url.appendingPathComponent(
-            "analysis/similarity-\(split)" + (against.map { "-vs-" + URL(fileURLWithPath: $0).lastPathComponent } ?? "")).path)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let document = RunSimilarityDocument(run: run, against: against, split: split, reference: against == nil ? "pretrained" : "run",
-                                             architecture: fineTuned.backbone.architecture.rawValue, report: report)
-        try RunFolder.writeAtomically(try AnalysisJSON.encode(document), to: folder.appendingPathComponent("similarity.json"))
-        try RunFolder.writeAtomically(Data(CutPointSimilarity.csv(report).utf8), to: folder.appendingPathComponent("similarity.csv"))
-        print("\(fineTuned.backbone.architecture.rawValue): \(against == nil ? "pretrained" : against!) vs \(run) on \(report.images) \(split) images")
-        for cut in report.cuts {
-            print("\(cut.cut) (\(cut.channels) channels, \(cut.spatialSizes.map { "\($0[0])×\($0[1])" }.joined(separator: " / ")))")
-            for line in cut.comparison.summaryLines() { print("  " + line) }
+        return try CutPointSimilarity.analyze(first: first, second: second, cuts: cuts, options: options, spatial: spatial,
+                                              baselineDraws: baselineDraws, seed: seed) { consume in
+            var batches = loader.batches(epoch: 0)
+            while let batch = try batches.next() { try consume(try batch.images.to(device: device)) }
         }
-        print("Results: \(folder.appendingPathComponent("similarity.json").path)")
     }
 
     /// The run at `path`, which must have finished (its metrics.json says so).

@@ -20,6 +20,9 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Seed of the train/validation/test split, for data that come without one.")
     var splitSeed: UInt64 = 0
 
+    @Option(help: "two-stage (train every candidate) or similarity (truncated only: one full fine-tuning, SVCCA per cut point against random features, one truncated training; TruncatedTL App. C.1).")
+    var method: String = "two-stage"
+
     @OptionGroup var data: DataOptions
     @OptionGroup var model: ModelOptions
     @OptionGroup var training: TrainingOptions
@@ -29,6 +32,12 @@ struct SearchCommand: ParsableCommand {
     func validate() throws {
         guard ["truncated", "transfusion", "lwft"].contains(training.strategy) else {
             throw ValidationError("--strategy must be truncated, transfusion or lwft for a cut-point search, got '\(training.strategy)'.")
+        }
+        guard ["two-stage", "similarity"].contains(method) else {
+            throw ValidationError("--method must be two-stage or similarity, got '\(method)'.")
+        }
+        if method == "similarity", training.strategy != "truncated" {
+            throw ValidationError("--method similarity chooses a truncation point: use it with --strategy truncated.")
         }
     }
 
@@ -44,6 +53,7 @@ struct SearchCommand: ParsableCommand {
     }
 
     func run() throws {
+        if method == "similarity" { return try runSimilarityGuided() }
         _ = try runtime.configure()
         let reporter = ProgressReporter(quiet: output.quiet, jsonLines: output.jsonLines)
         let monitor = try MonitoredMetric(named: training.monitor)
