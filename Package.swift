@@ -101,7 +101,7 @@ let package = Package(
         .executableTarget(name: "scalpel-fuzz", dependencies: ["ScalpelFuzzing"]),
         .executableTarget(name: "scalpel-bench",
                          dependencies: ["Torch", "TorchNN", "TorchOptim", "ScalpelModels", "ScalpelData", "ScalpelTraining",
-                                        "ScalpelAnalysis", "ScalpelAttacks"]),
+                                        "ScalpelAnalysis", "ScalpelAttacks", "ScalpelExperiments"]),
 
         // Tests.
         .target(name: "TorchTestSupport", dependencies: ["Torch", "TorchNN"], path: "Tests/TorchTestSupport"),

@@ -2,8 +2,9 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import Torch
+import TorchNN
 
-/// `--device`, `--threads`, `--seed`: where and how libtorch runs.
+/// `--device`, `--threads`, `--seed`, `--no-fuse`: where and how libtorch runs.
 struct RuntimeOptions: ParsableArguments {
     @Option(help: "Device to run on: cpu, cuda or cuda:N.")
     var device: String = "cpu"
@@ -13,6 +14,10 @@ struct RuntimeOptions: ParsableArguments {
 
     @Option(help: "Random seed; the same seed on the same machine gives the same results.")
     var seed: UInt64 = 0
+
+    @Flag(name: .customLong("no-fuse"),
+          help: "Run eval-mode work (predict, evaluate, caching, analyses) module by module, without folding batch norms into fused convolutions (for debugging).")
+    var noFuse = false
 
     func validate() throws {
         _ = try parsedDevice()
@@ -34,6 +39,7 @@ struct RuntimeOptions: ParsableArguments {
         let device = try parsedDevice()
         try device.validate()
         try TorchRuntime.configure(seed: seed, threads: threads)
+        InferenceFusion.isEnabled = !noFuse
         return device
     }
 }
