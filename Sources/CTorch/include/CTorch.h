@@ -13,5 +13,7 @@
 #include "ctorch/nn.h"
 #include "ctorch/autograd.h"
 #include "ctorch/optim.h"
+#include "ctorch/autocast.h"
+#include "ctorch/distributed.h"
 
 #endif

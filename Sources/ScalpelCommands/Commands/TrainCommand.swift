@@ -22,6 +22,7 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var training: TrainingOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var runtime: RuntimeOptions
+    @OptionGroup var scale: ScaleOptions
 
     @Option(help: "Repeat the run with each of these seeds (comma-separated) and report mean ± std; runs go to OUTPUT/seed-N.")
     var seeds: String?
@@ -49,8 +50,12 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        if scale.nproc > 1 {
+            return try LocalLauncher.run(processes: scale.nproc, arguments: CommandLine.arguments, threads: runtime.threads)
+        }
         let device = try runtime.configure()
         let reporter = ProgressReporter(quiet: output.quiet, jsonLines: output.jsonLines)
+        let context = try ScaleContext.join(scale, reporter: reporter)
         var modelOptions = model
         if !(try training.transferStrategy().usesPretrainedWeights), modelOptions.isPretrained {
             modelOptions.weights = "none"
@@ -60,8 +65,10 @@ struct TrainCommand: ParsableCommand {
         let results = try Self.train(data: data, model: modelOptions, training: training, output: output, device: device,
                                      seeds: try seedList(), splitSeed: splitSeed, folder: folder,
                                      resolved: Self.resolvedOptions(data: data, model: modelOptions, training: training,
-                                                                     runtime: runtime, splitSeed: splitSeed),
-                                     reporter: reporter)
+                                                                     runtime: runtime, splitSeed: splitSeed)
+                                         + (context.precision == .fp32 ? [] : [("precision", context.precision.rawValue)]),
+                                     reporter: reporter, scale: context)
+        guard context.isLeader else { return }
         let title = "Test results: \(modelOptions.model) (\(training.strategy)) on \(data.data), best epoch by validation \(training.monitor)"
         print(ResultsTable(title: title, runs: results).text())
         print("Run folder: \(folder.path)")
@@ -70,11 +77,12 @@ struct TrainCommand: ParsableCommand {
     /// Runs every seed (a finished seed is read back when resuming) and returns their results.
     static func train(data: DataOptions, model: ModelOptions, training: TrainingOptions, output: OutputOptions,
                       device: Device, seeds: [UInt64], splitSeed: UInt64, folder: URL, resolved: [(String, String?)],
-                      reporter: ProgressReporter) throws -> [(seed: UInt64, results: RunResults)] {
+                      reporter: ProgressReporter, scale: ScaleContext = ScaleContext()) throws -> [(seed: UInt64, results: RunResults)] {
         let prepared = try TrainingSession.prepareData(data, splitSeed: splitSeed, reporter: reporter)
         reporter.note("data: \(prepared.description)")
-        let session = TrainingSession(data: data, model: model, training: training, output: output, device: device,
+        var session = TrainingSession(data: data, model: model, training: training, output: output, device: device,
                                       resolvedConfiguration: resolved)
+        session.scale = scale
         var results: [(seed: UInt64, results: RunResults)] = []
         var folders: [String] = []
         for seed in seeds {
@@ -88,7 +96,7 @@ struct TrainCommand: ParsableCommand {
             results.append((seed, try RunResults(contentsOf: RunFolder(runFolder).metricsURL)))
             folders.append(runFolder.path)
         }
-        if seeds.count > 1 {
+        if seeds.count > 1, scale.isLeader {
             let table = ResultsTable(title: "", runs: results)
             try RunFolder.writeAtomically(try table.json(folders: folders), to: folder.appendingPathComponent("summary.json"))
         }

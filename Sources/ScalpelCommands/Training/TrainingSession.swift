@@ -39,6 +39,8 @@ struct TrainingSession {
     var device: Device
     /// The resolved options, written as config.yaml.
     var resolvedConfiguration: [(String, String?)]
+    /// Precision and, in a data-parallel run, the process group (only its rank 0 writes the run folder).
+    var scale = ScaleContext()
 
     /// The data, read once for every seed.
     struct PreparedData {
@@ -82,7 +84,8 @@ struct TrainingSession {
             phases: try training.phases(strategy, model: network, backbone: backbone), seed: seed,
             batchSize: training.batchSize, loaderWorkers: training.workers, monitor: try MonitoredMetric(named: training.monitor),
             classWeighting: try training.classWeighting(), onBadImage: data.onBadImage,
-            bootstrapResamples: training.bootstrap, device: device.description, channelsLast: device == .cpu,
+            bootstrapResamples: training.bootstrap, device: device, precision: scale.precision,
+            channelsLast: device == .cpu,
             cacheFrozenPrefix: try cachesFeatures())
         try configuration.validate()
         _ = try TaskLoss(task: splits.train.task, weighting: configuration.classWeighting, classCounts: splits.train.classCounts,
@@ -90,24 +93,33 @@ struct TrainingSession {
         let trainTransform = try model.trainingTransform(size: size, channels: prepared.channels)
         let evaluationTransform = try model.evaluationTransform(size: size, channels: prepared.channels)
 
-        let run = try RunFolder.prepare(folder, resume: output.resume, force: output.force)
-        let configText = ConfigFile.yaml(resolvedConfiguration + [("seed", String(seed))],
-                                         header: "Scalpel \(ScalpelVersion.current): the resolved options of this run.\nscalpel train --config THIS_FILE repeats it.")
-        if output.resume, let saved = try? String(contentsOf: run.configURL, encoding: .utf8) {
-            try Self.checkSameConfiguration(saved: saved, new: configText, file: run.configURL.path)
+        let run = scale.isLeader ? try RunFolder.prepare(folder, resume: output.resume, force: output.force) : RunFolder(folder)
+        if scale.isLeader {
+            let configText = ConfigFile.yaml(resolvedConfiguration + [("seed", String(seed))],
+                                             header: "Scalpel \(ScalpelVersion.current): the resolved options of this run.\nscalpel train --config THIS_FILE repeats it.")
+            if output.resume, let saved = try? String(contentsOf: run.configURL, encoding: .utf8) {
+                try Self.checkSameConfiguration(saved: saved, new: configText, file: run.configURL.path)
+            }
+            try RunFolder.writeAtomically(Data(configText.utf8), to: run.configURL)
+            for line in loadReport {
+                reporter.note(line)
+                run.log(line)
+            }
+            try ModelCard(architecture: architecture.rawValue, task: splits.train.task, classNames: splits.train.classNames,
+                          inputChannels: prepared.channels, imageSize: size).write(to: run.url)
         }
-        try RunFolder.writeAtomically(Data(configText.utf8), to: run.configURL)
-        for line in loadReport {
-            reporter.note(line)
-            run.log(line)
-        }
-        try ModelCard(architecture: architecture.rawValue, task: splits.train.task, classNames: splits.train.classNames,
-                      inputChannels: prepared.channels, imageSize: size).write(to: run.url)
+        // The other ranks read the folder (to resume) only once rank 0 has prepared it.
+        try scale.group?.barrier()
         let trainer = try Trainer(model: network, splits: splits, trainTransform: trainTransform,
                                   evaluationTransform: evaluationTransform, configuration: configuration, folder: run)
         trainer.startingPoint = try strategy.startingPoint(model: network, backbone: backbone)
         trainer.observer = { reporter($0) }
-        return try trainer.run(resume: output.resume)
+        trainer.exchange = scale.group
+        trainer.writesRunFolder = scale.isLeader
+        let result = try trainer.run(resume: output.resume)
+        // Rank 0 has written the results before any rank reads them.
+        try scale.group?.barrier()
+        return result
     }
 
     /// Whether frozen-bottom features are cached: never with augmentation (each epoch's images differ).
