@@ -1,10 +1,12 @@
 // Scalpel — ScalpelCommands
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
+import ScalpelAnalysis
 import ScalpelData
 import ScalpelModels
 import ScalpelTraining
 import ScalpelMetrics
+import ScalpelReport
 import TorchNN
 import Torch
 
@@ -19,7 +21,7 @@ public struct RootCommand: ParsableCommand {
             """,
         version: ScalpelVersion.current,
         subcommands: [DemoCommand.self, TrainCommand.self, EvaluateCommand.self, PredictCommand.self, CompareCommand.self,
-                      SearchCommand.self, StrategiesCommand.self,
+                      SearchCommand.self, StrategiesCommand.self, AnalyzeCommand.self, ReportCommand.self,
                       InfoCommand.self,
                       ModelsCommand.self])
 
@@ -44,7 +46,8 @@ public struct RootCommand: ParsableCommand {
         switch error {
         case is TorchError, is SerializationError, is CommandError, is TrainingError, is DataSourceError, is DatasetError,
              is ImageDecodingError, is DataLoaderError, is MedMNISTStoreError, is WeightStoreError, is ArchitectureError,
-             is CutPointError, is StateDictError, is TransformError, is MetricError, is DownloadError:
+             is CutPointError, is StateDictError, is TransformError, is MetricError, is DownloadError,
+             is SimilarityError, is TransferabilityError, is ReportError:
             true
         default:
             false

@@ -10,12 +10,9 @@ import TorchNN
 /// The state-dict keys are torchvision's, so torchvision's weight files load unchanged. Truncating,
 /// freezing by block and reading intermediate features all work from ``featureLinks`` and
 /// ``cutPoints``, with no hooks and no second constructor per variant.
-public protocol Backbone: Layer {
-    var architecture: Architecture { get }
-    /// The feature extractor, in order; ``forwardFeatures(_:)`` applies every link.
-    var featureLinks: [FeatureLink] { get }
-    /// Every cut point, block and layer level, in network order.
-    var cutPoints: [CutPoint] { get }
+///
+/// A backbone is a ``SplitNetwork`` whose head is ``forwardHead(_:preLogits:)`` with `preLogits: false`.
+public protocol Backbone: SplitNetwork {
     /// Channels of the unpooled features ``forwardFeatures(_:)`` returns.
     var featureCount: Int { get }
     /// Classes the classifier predicts (0 when the head is an identity).
@@ -27,49 +24,14 @@ public protocol Backbone: Layer {
 }
 
 extension Backbone {
-    /// Unpooled features `[N, featureCount, h, w]`.
-    public func forwardFeatures(_ input: Tensor) throws -> Tensor {
-        try featureLinks.reduce(input) { try $1.layer($0) }
+    /// Logits `[N, classCount]` from the unpooled features (``SplitNetwork``'s head).
+    public func forwardHead(_ features: Tensor) throws -> Tensor {
+        try forwardHead(features, preLogits: false)
     }
 
     /// Logits `[N, classCount]`.
     public func callAsFunction(_ input: Tensor) throws -> Tensor {
         try forwardHead(forwardFeatures(input), preLogits: false)
-    }
-
-    /// Cut points of one level.
-    public func cutPoints(_ level: CutPoint.Level) -> [CutPoint] {
-        cutPoints.filter { $0.level == level }
-    }
-
-    /// The cut point called `name` (block level preferred when a name is both).
-    ///
-    /// - Throws: ``CutPointError`` listing every valid name when there is none.
-    public func cutPoint(named name: String) throws -> CutPoint {
-        if let cut = cutPoints.first(where: { $0.name == name && $0.level == .block })
-            ?? cutPoints.first(where: { $0.name == name }) {
-            return cut
-        }
-        let blocks = cutPoints(.block).map(\.name).joined(separator: ", ")
-        let layers = cutPoints(.layer).map(\.name)
-        let layerList = layers.count > 12 ? layers.prefix(6).joined(separator: ", ") + ", …, " + layers.suffix(3).joined(separator: ", ")
-            : layers.joined(separator: ", ")
-        throw CutPointError(
-            "\(architecture.rawValue) has no cut point '\(name)'. Block cut points: \(blocks). Layer cut points: \(layerList) (scalpel models \(architecture.rawValue) --cuts lists them all).")
-    }
-
-    /// Features at each of `cuts`, in the order given, from one forward pass that stops after the
-    /// deepest one.
-    public func forwardIntermediates(_ input: Tensor, at cuts: [CutPoint]) throws -> [Tensor] {
-        guard let deepest = cuts.map(\.linkCount).max() else { return [] }
-        var outputs: [Int: Tensor] = [:]
-        var x = input
-        let wanted = Set(cuts.map(\.linkCount))
-        for (index, link) in featureLinks.prefix(deepest).enumerated() {
-            x = try link.layer(x)
-            if wanted.contains(index + 1) { outputs[index + 1] = x }
-        }
-        return cuts.map { outputs[$0.linkCount]! }
     }
 
     /// The feature extractor up to and including `cut`, as a model of its own (TruncatedTL's surgery).

@@ -15,6 +15,7 @@ import Glibc
 ///   predictions.csv      one row per test sample: id, true label, one probability per class
 ///   checkpoints/last.safetensors   model, optimizer, random state and trainer state after the last complete epoch
 ///   checkpoints/best.safetensors   model weights of the best validation epoch
+///   tensorboard/         TensorBoard event files: per-epoch scalars (`tensorboard --logdir RUN`)
 /// ```
 ///
 /// Every file is written to a temporary name and renamed into place, so a run killed at any moment
@@ -31,6 +32,7 @@ public struct RunFolder: Sendable {
     public var checkpointsURL: URL { url.appendingPathComponent("checkpoints") }
     public var lastCheckpointURL: URL { checkpointsURL.appendingPathComponent("last.safetensors") }
     public var bestCheckpointURL: URL { checkpointsURL.appendingPathComponent("best.safetensors") }
+    public var tensorboardURL: URL { url.appendingPathComponent("tensorboard") }
 
     /// Whether `metrics.json` says the run finished.
     public var isFinished: Bool {
@@ -72,7 +74,8 @@ public struct RunFolder: Sendable {
                 }
                 throw TrainingError.runFolder("\(path) holds an unfinished run; pass --resume to continue it from its last complete epoch, or --force to start over")
             }
-            for item in [folder.configURL, folder.logURL, folder.metricsURL, folder.predictionsURL, folder.checkpointsURL]
+            for item in [folder.configURL, folder.logURL, folder.metricsURL, folder.predictionsURL, folder.checkpointsURL,
+                         folder.tensorboardURL]
             where FileManager.default.fileExists(atPath: item.path) {
                 try FileManager.default.removeItem(at: item)
             }

@@ -96,7 +96,7 @@ public struct TransferStrategy: Sendable, Equatable {
     ///
     /// - Throws: ``TrainingError/invalidOption(_:)`` for a cut point or block the backbone lacks (the
     ///   message lists the valid ones) or a surgery its family does not support.
-    public func makeModel(from backbone: any Backbone, classCount: Int, generator: Generator?) throws -> any Layer {
+    public func makeModel(from backbone: any Backbone, classCount: Int, generator: Generator?) throws -> any SplitNetwork {
         switch kind {
         case .linearProbe(let hidden?):
             return try BackboneWithMLPHead(backbone, classCount: classCount, hidden: hidden, generator: generator)
@@ -222,7 +222,7 @@ public struct TransferStrategy: Sendable, Equatable {
     /// TransFusion: a ResNet whose stages above `cutName` are `divisor` times narrower and freshly
     /// initialised, with the pretrained tensors of the stem and the stages up to the cut copied in.
     private func slimmed(_ backbone: any Backbone, cutName: String, divisor: Int, classCount: Int,
-                         generator: Generator?) throws -> any Layer {
+                         generator: Generator?) throws -> any SplitNetwork {
         let family = backbone.architecture.family
         guard [.resnet, .densenet, .efficientnetLite].contains(family) else {
             throw TrainingError.invalidOption("strategy transfusion is built for ResNets, DenseNets (the TTL code's slim_resnet and slim_densenet) and EfficientNet-Lite; \(backbone.architecture.rawValue) is a \(family.rawValue)")

@@ -14,18 +14,9 @@ struct ModelChain {
     let head: (Tensor) throws -> Tensor
 
     init?(_ model: any Layer) {
-        if let model = model as? BackboneWithMLPHead {
-            links = model.backbone.featureLinks
-            head = { try model.head(model.backbone.forwardHead($0, preLogits: false)) }
-        } else if let model = model as? TruncatedClassifier {
-            links = model.links
-            head = { try model.head($0) }
-        } else if let model = model as? any Backbone {
-            links = model.featureLinks
-            head = { try model.forwardHead($0, preLogits: false) }
-        } else {
-            return nil
-        }
+        guard let model = model as? any SplitNetwork else { return nil }
+        links = model.featureLinks
+        head = { try model.forwardHead($0) }
     }
 
     /// The model from link `start` on: the remaining links, then the head.

@@ -96,6 +96,10 @@ public final class Trainer {
         if shard.count > 1, c.cacheFrozenPrefix {
             throw TrainingError.invalidOption("caching frozen features is not supported in data-parallel runs yet; train without it")
         }
+        let restarted = writesRunFolder && TensorBoardWriter.holdsEvents(folder.tensorboardURL)
+        let board = writesRunFolder ? try TensorBoardWriter(directory: folder.tensorboardURL) : nil
+        if restarted { try board?.writeSessionStart(step: state.completedEpochs + 1) }
+
         let trainLoader = try DataLoader(dataset: splits.train, transform: trainTransform, batchSize: c.batchSize,
                                          shuffle: true, dropLast: false, seed: c.seed, workers: c.loaderWorkers,
                                          prefetchBatches: 4, onBadImage: c.onBadImage, shard: shard)
@@ -153,6 +157,8 @@ public final class Trainer {
                     state.earlyStopping = EarlyStoppingState()
                 }
                 if writesRunFolder {
+                    // Before the checkpoint: an epoch repeated after a crash here is dropped by the resume's START marker.
+                    try board?.write(TensorBoardWriter.scalars(of: record), step: record.epoch)
                     try Checkpoint.save(to: folder.lastCheckpointURL, model: model, optimizer: phaseOver ? nil : optimizer, state: state)
                     try RunResults(state: state, test: nil, testLoss: nil, testSkipped: [], checkpoint: nil, monitor: c.monitor)
                         .write(to: folder)
@@ -166,7 +172,10 @@ public final class Trainer {
             log("phase \(phase.name) ended: \(ending)")
             try observer(.phaseEnded(name: phase.name, reason: ending))
         }
-        return try finish(state: state)
+        let result = try finish(state: state)
+        try board?.write(TensorBoardWriter.scalars(ofTest: result.test, loss: result.testPredictions.loss),
+                        step: state.completedEpochs)
+        return result
     }
 
     private func log(_ line: String) {
