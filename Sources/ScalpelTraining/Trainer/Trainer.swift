@@ -94,7 +94,7 @@ public final class Trainer {
 
         let shard = try exchange.map { try LoaderShard(rank: $0.rank, count: $0.worldSize) } ?? .whole
         if shard.count > 1, c.cacheFrozenPrefix {
-            throw TrainingError.invalidOption("caching frozen features is not supported in data-parallel runs yet; train without it")
+            log("data-parallel run: the frozen bottom is recomputed every step (feature caching is single-process only)")
         }
         let restarted = writesRunFolder && TensorBoardWriter.holdsEvents(folder.tensorboardURL)
         let board = writesRunFolder ? try TensorBoardWriter(directory: folder.tensorboardURL) : nil
@@ -283,7 +283,7 @@ public final class Trainer {
     /// Computes the frozen prefix's features when caching is on and the phase has a frozen bottom.
     private func makeCache(setup: PhaseSetup) throws -> PhaseCache? {
         let c = configuration
-        guard c.cacheFrozenPrefix else { return nil }
+        guard c.cacheFrozenPrefix, (exchange?.worldSize ?? 1) == 1 else { return nil }
         setup.setTrainingMode(model)
         guard let prefix = FrozenPrefix.of(model) else { return nil }
         let train = try FeatureCache(
