@@ -11,7 +11,7 @@ import TorchOptim
 /// `latency-efficientnet_lite0-224-b1`, or `loader-medmnist-224-b32` (the data loader, see Loader.swift);
 /// bench/pytorch_bench.py parses the same names.
 struct BenchCase {
-    enum Kind: String { case train, infer, latency, loader, probe, recompute, bf16train }
+    enum Kind: String { case train, infer, latency, loader, probe, recompute, bf16train, dp2 }
     var kind: Kind
     /// The model's architecture, or for `loader` cases the data set's name.
     var subject: String
@@ -91,6 +91,7 @@ func imagesPerSecond(_ options: Options) throws -> Double {
     if c.kind == .loader { return try loaderImagesPerSecond(options) }
     if c.kind == .probe || c.kind == .recompute { return try probeImagesPerSecond(options, cached: c.kind == .probe) }
     if c.kind == .bf16train { return try bf16TrainImagesPerSecond(options) }
+    if c.kind == .dp2 { return try dataParallelImagesPerSecond(options) }
     let model = try c.architecture().makeModel(classCount: c.kind == .train ? 10 : 1000)
     var images = try Tensor.randn([c.batch, 3, c.size, c.size])
     if options.channelsLast {
@@ -108,7 +109,7 @@ func imagesPerSecond(_ options: Options) throws -> Double {
             try crossEntropy(logits: model(images), targets: labels).backward()
             try optimizer.step()
         }
-    case .loader, .probe, .recompute, .bf16train:
+    case .loader, .probe, .recompute, .bf16train, .dp2:
         throw BenchError("unreachable: loader and probe cases return above")
     case .infer, .latency:
         model.setMode(.evaluation)
