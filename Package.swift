@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // Engine: the C shim over libtorch and the Swift layers on top of it.
@@ -70,7 +71,8 @@ let package = Package(
         // runs, seed aggregation), sweeps and the run index.
         .target(name: "ScalpelExperiments",
                 dependencies: ["Torch", "TorchNN", "TorchOptim", "ScalpelModels", "ScalpelData", "ScalpelMetrics",
-                               "ScalpelTraining", .product(name: "Yams", package: "Yams")]),
+                               "ScalpelTraining", .product(name: "Yams", package: "Yams"),
+                               .product(name: "GRDB", package: "GRDB.swift")]),
 
         // Analyses (similarity, transferability, attribution) and attacks: engine, models, data and metrics only.
         .target(name: "ScalpelAnalysis", dependencies: ["Torch", "TorchNN", "ScalpelModels", "ScalpelData", "ScalpelMetrics"]),
@@ -78,8 +80,9 @@ let package = Package(
                 dependencies: ["Torch", "TorchNN", "ScalpelModels", "ScalpelData", "ScalpelMetrics", "ScalpelRandom"]),
 
         // Reports: HTML pages and plots from result files only (never loads a model).
-        // Depends on ScalpelTraining only for the result files' Codable types (RunResults, MetricReport).
-        .target(name: "ScalpelReport", dependencies: ["ScalpelMetrics", "ScalpelData", "ScalpelTraining",
+        // Depends on ScalpelTraining only for the result files' Codable types (RunResults, MetricReport), and on
+        // ScalpelExperiments to read config.yaml (a run specification).
+        .target(name: "ScalpelReport", dependencies: ["ScalpelMetrics", "ScalpelData", "ScalpelTraining", "ScalpelExperiments",
                                                       .product(name: "Yams", package: "Yams")]),
 
         // Product: the command-line tool.
@@ -92,7 +95,7 @@ let package = Package(
         .executableTarget(name: "scalpel", dependencies: ["ScalpelCommands"]),
         .executableTarget(name: "scalpel-bench",
                          dependencies: ["Torch", "TorchNN", "TorchOptim", "ScalpelModels", "ScalpelData", "ScalpelTraining",
-                                        "ScalpelAnalysis"]),
+                                        "ScalpelAnalysis", "ScalpelAttacks"]),
 
         // Tests.
         .target(name: "TorchTestSupport", dependencies: ["Torch", "TorchNN"], path: "Tests/TorchTestSupport"),
@@ -110,10 +113,12 @@ let package = Package(
         .testTarget(name: "ScalpelMetricsTests", dependencies: ["ScalpelMetrics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ScalpelTrainingTests", dependencies: ["ScalpelTraining", "ScalpelData", "TorchTestSupport"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "ScalpelExperimentsTests", dependencies: ["ScalpelExperiments", "TorchTestSupport"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "ScalpelCommandsTests", dependencies: ["ScalpelCommands", "ScalpelExperiments", "TorchTestSupport"]),
         .testTarget(name: "ScalpelAttacksTests", dependencies: ["ScalpelAttacks", "TorchTestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "ScalpelReportTests", dependencies: ["ScalpelReport", "ScalpelTraining", "TorchTestSupport"]),
-        .testTarget(name: "ScalpelCommandsTests", dependencies: ["ScalpelCommands", "TorchTestSupport"]),
+        .testTarget(name: "ScalpelReportTests", dependencies: ["ScalpelReport", "ScalpelTraining", "ScalpelAnalysis", "ScalpelAttacks", "ScalpelData", "TorchTestSupport"]),
         .testTarget(name: "ScalpelAnalysisTests", dependencies: ["ScalpelAnalysis", "ScalpelModels", "TorchTestSupport"],
                     resources: [.copy("Fixtures")]),
     ],

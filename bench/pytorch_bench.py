@@ -149,13 +149,16 @@ def main():
     args = parser.parse_args()
     parts = args.case.split("-")
     kind, architecture, size, batch = parts[0], "-".join(parts[1:-2]), int(parts[-2]), int(parts[-1][1:])
-    if kind not in ("train", "infer", "latency", "loader", "probe", "recompute", "bf16train", "dp2"):
+    if kind not in ("train", "infer", "latency", "loader", "probe", "recompute", "similarity", "bf16train", "dp2"):
         parser.error(f"unknown kind in case {args.case}")
     torch.set_num_threads(args.threads)
     if kind == "loader":
         if architecture != "medmnist":
             parser.error(f"loader cases know one data set, 'medmnist'; got {architecture}")
         rate = loader_images_per_second(size, batch, args.steps, args.warmup, args.workers, args.prefetch)
+    elif kind == "similarity":  # datapoints per second; see bench/similarity_bench.py
+        from similarity_bench import similarity_datapoints_per_second
+        rate = similarity_datapoints_per_second(size, batch, args.steps, args.warmup)
     elif kind == "dp2":
         from dataparallel_bench import ddp_images_per_second
         rate = ddp_images_per_second(architecture, size, batch, args.steps, args.warmup, args.threads,

@@ -63,7 +63,10 @@ public final class UAPRunner {
     ///   - source: the images the perturbation is computed from.
     ///   - reference: the model's training images, for ζ → ξ (ignored when resuming: ξ is saved).
     ///   - heldout: images `[N, C, H, W]` in [0, 1] (and their labels) the perturbation is scored on.
-    public func run(source: SourceImages, reference: SourceImages, heldout: Tensor, heldoutLabels: [Int]?) throws -> UAPResult {
+    ///   - chunkLimit: stop (unfinished, progress saved) after this many chunks in this call.
+    /// - Returns: the result, or nil when `chunkLimit` stopped the attack before its end.
+    public func run(source: SourceImages, reference: SourceImages, heldout: Tensor, heldoutLabels: [Int]?,
+                    chunkLimit: Int? = nil) throws -> UAPResult? {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let imageShape = [classifier.channels, source.size, source.size]
         guard Array(heldout.shape.dropFirst()) == imageShape else {
@@ -88,7 +91,13 @@ public final class UAPRunner {
             search = try makeSearch(radius: radius, imageShape: imageShape, initial: nil, seen: 0)
         }
         let cleanHeldout = try classifier.predictions(heldout)
+        var chunksDone = 0
         while progress.nextImage < source.count {
+            if let chunkLimit, chunksDone >= chunkLimit {
+                log("stopped after \(chunksDone) chunk(s); run again to continue")
+                return nil
+            }
+            chunksDone += 1
             let range = progress.nextImage..<min(progress.nextImage + settings.chunkSize, source.count)
             let before = source.skipped.count
             if let chunk = try source.chunk(range) {
@@ -153,7 +162,8 @@ public final class UAPRunner {
                                perturbationLinf: try PerturbationNorm.linf.norm(perturbation),
                                heldout: EvaluationSummary(evaluation), random: random, curve: progress.curve,
                                skipped: progress.skipped, classNames: classNames)
-        try UAPResultFiles(result: result, perturbation: perturbation).write(to: directory)
+        try UAPResultFiles(result: result, perturbation: perturbation, example: heldout.select(axis: 0, index: 0))
+            .write(to: directory)
         try? FileManager.default.removeItem(at: directory.appendingPathComponent(Self.progressFile))
         return result
     }

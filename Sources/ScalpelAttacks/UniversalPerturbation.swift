@@ -99,37 +99,15 @@ public final class UniversalPerturbationSearch {
     /// [0, 1]), each visiting the images in `order(pass)` (a permutation of 0..<N).
     @discardableResult
     public func process(chunk: Tensor, order: (Int) throws -> [Int]) throws -> ChunkOutcome {
-        guard chunk.rank == 4, Array(chunk.shape.dropFirst()) == perturbation.shape else {
-            throw AttackError("chunk must be [N, \(perturbation.shape.map(String.init).joined(separator: ", "))], got \(chunk.shape)")
+        let outcome = try runUAPPasses(chunk: chunk, classifier: classifier, settings: settings, perturbation: { perturbation },
+                                       order: order) { images, clean, visit in
+            var updates = 0
+            for index in visit where try step(image: images.select(axis: 0, index: index).unsqueezed(axis: 0), clean: clean[index]) {
+                updates += 1
+            }
+            return updates
         }
-        let count = chunk.shape[0]
-        let images = try chunk.to(dtype: .float32).to(device: classifier.device)
-        let clean = try classifier.predictions(images)
-        var outcome = ChunkOutcome(images: count, passes: 0, updates: 0, foolingRate: 0, targetedSuccessRate: nil)
-        var rate = 0.0
-        while rate < 1 - settings.delta && outcome.passes < settings.passes {
-            let visit = try order(outcome.passes)
-            guard visit.count == count, Set(visit) == Set(0..<count) else {
-                throw AttackError("visiting order must be a permutation of 0..<\(count)")
-            }
-            for index in visit {
-                if try step(image: images.select(axis: 0, index: index).unsqueezed(axis: 0), clean: clean[index]) {
-                    outcome.updates += 1
-                }
-            }
-            outcome.passes += 1
-            let perturbed = try classifier.predictions(apply(to: images))
-            let fooled = zip(perturbed, clean).filter { $0 != $1 }.count
-            outcome.foolingRate = Double(fooled) / Double(max(count, 1))
-            if let target = settings.targetClass {
-                let success = Double(perturbed.filter { $0 == target }.count) / Double(max(count, 1))
-                outcome.targetedSuccessRate = success
-                rate = success
-            } else {
-                rate = outcome.foolingRate
-            }
-        }
-        imagesSeen += count
+        imagesSeen += outcome.images
         return outcome
     }
 

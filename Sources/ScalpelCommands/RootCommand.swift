@@ -2,7 +2,9 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import ScalpelAnalysis
+import ScalpelAttacks
 import ScalpelData
+import ScalpelExperiments
 import ScalpelModels
 import ScalpelTraining
 import ScalpelMetrics
@@ -21,7 +23,8 @@ public struct RootCommand: ParsableCommand {
             """,
         version: ScalpelVersion.current,
         subcommands: [DemoCommand.self, TrainCommand.self, EvaluateCommand.self, PredictCommand.self, CompareCommand.self,
-                      SearchCommand.self, StrategiesCommand.self, AnalyzeCommand.self, ReportCommand.self,
+                      SearchCommand.self, SweepCommand.self, RunsCommand.self, StrategiesCommand.self, AnalyzeCommand.self, ReportCommand.self,
+                      AttackCommand.self,
                       InfoCommand.self,
                       ModelsCommand.self])
 
@@ -47,7 +50,7 @@ public struct RootCommand: ParsableCommand {
         case is TorchError, is SerializationError, is CommandError, is TrainingError, is DataSourceError, is DatasetError,
              is ImageDecodingError, is DataLoaderError, is MedMNISTStoreError, is WeightStoreError, is ArchitectureError,
              is CutPointError, is StateDictError, is TransformError, is MetricError, is DownloadError,
-             is SimilarityError, is TransferabilityError, is ReportError:
+             is SimilarityError, is TransferabilityError, is ReportError, is ExperimentError, is AttackError:
             true
         default:
             false

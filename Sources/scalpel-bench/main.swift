@@ -11,7 +11,7 @@ import TorchOptim
 /// `latency-efficientnet_lite0-224-b1`, or `loader-medmnist-224-b32` (the data loader, see Loader.swift);
 /// bench/pytorch_bench.py parses the same names.
 struct BenchCase {
-    enum Kind: String { case train, infer, latency, loader, probe, recompute, bf16train, dp2 }
+    enum Kind: String { case train, infer, latency, loader, probe, recompute, similarity, bf16train, dp2 }
     var kind: Kind
     /// The model's architecture, or for `loader` cases the data set's name.
     var subject: String
@@ -22,7 +22,7 @@ struct BenchCase {
         let parts = name.split(separator: "-").map(String.init)
         guard parts.count >= 4, let kind = Kind(rawValue: parts[0]), let size = Int(parts[parts.count - 2]),
               let last = parts.last, last.hasPrefix("b"), let batch = Int(last.dropFirst())
-        else { throw BenchError("case '\(name)' is not KIND-SUBJECT-SIZE-bBATCH with KIND train, infer, latency, loader, probe or recompute") }
+        else { throw BenchError("case '\(name)' is not KIND-SUBJECT-SIZE-bBATCH with KIND train, infer, latency, loader, probe, recompute or similarity") }
         self.kind = kind
         subject = parts[1 ..< parts.count - 2].joined(separator: "-")
         self.size = size
@@ -90,6 +90,7 @@ func imagesPerSecond(_ options: Options) throws -> Double {
     try TorchRuntime.configure(seed: 0, threads: options.threads)
     if c.kind == .loader { return try loaderImagesPerSecond(options) }
     if c.kind == .probe || c.kind == .recompute { return try probeImagesPerSecond(options, cached: c.kind == .probe) }
+    if c.kind == .similarity { return try similarityDatapointsPerSecond(options) }
     if c.kind == .bf16train { return try bf16TrainImagesPerSecond(options) }
     if c.kind == .dp2 { return try dataParallelImagesPerSecond(options) }
     let model = try c.architecture().makeModel(classCount: c.kind == .train ? 10 : 1000)
@@ -109,8 +110,8 @@ func imagesPerSecond(_ options: Options) throws -> Double {
             try crossEntropy(logits: model(images), targets: labels).backward()
             try optimizer.step()
         }
-    case .loader, .probe, .recompute, .bf16train, .dp2:
-        throw BenchError("unreachable: loader and probe cases return above")
+    case .loader, .probe, .recompute, .similarity, .bf16train, .dp2:
+        throw BenchError("unreachable: loader, probe, similarity, bf16train and dp2 cases return above")
     case .infer, .latency:
         model.setMode(.evaluation)
         seconds = try withNoGrad {
@@ -120,10 +121,12 @@ func imagesPerSecond(_ options: Options) throws -> Double {
     return Double(c.batch) / seconds
 }
 
+if let name = CommandLine.arguments.dropFirst().first, name.hasPrefix("uap") { exit(UAPBench.main(name)) }
+
 do {
     let options = try Options(Array(CommandLine.arguments.dropFirst()))
     let rate = try imagesPerSecond(options)
-    let layout = options.channelsLast && options.benchCase.kind != .loader ? "channels-last" : "contiguous"
+    let layout = options.channelsLast && ![.loader, .similarity].contains(options.benchCase.kind) ? "channels-last" : "contiguous"
     print("{\"images_per_second\": \(rate), \"layout\": \"\(layout)\", \"torch\": \"\(TorchRuntime.version)\", "
           + "\"threads\": \(TorchRuntime.threadCount)}")
 } catch {

@@ -223,3 +223,33 @@ struct SimilarityTests {
         #expect(abs(CoefficientCurve.areaBetween([1, 0.5, 0], [0, 0, 0, 0]) - 0.5) < 1e-12)
     }
 }
+
+@Suite("Similarity-guided truncation")
+struct SimilarityGuidedCutTests {
+    static func report(_ values: [(String, Double, Double, Double)]) -> CutPointSimilarityReport {
+        let cuts = values.map { name, value, mean, std in
+            var scores = SimilarityScores(datapoints: 100, featuresX: 8, featuresY: 8)
+            scores.linearCKA = value
+            let baseline = RandomBaseline(draws: [], summary: ["linear-cka": MeanAndDeviation([mean - std, mean + std])],
+                                          ccaCurve: nil, svccaCurve: nil)
+            return CutPointComparison(cut: name, channels: 8, spatialSizes: [[1, 1], [1, 1]],
+                                      comparison: SimilarityComparison(scores: scores, baseline: baseline,
+                                                                       areaAboveBaseline: [:], skipped: [:]))
+        }
+        return CutPointSimilarityReport(images: 100, spatial: .automatic, cuts: cuts,
+                                        blockMatrix: BlockSimilarityMatrix(cuts: [], linearCKA: []))
+    }
+
+    @Test func cutsBeforeTheFirstCutPointAtTheRandomLevel() throws {
+        // Baseline std of [m − s, m + s] is s·√2.
+        let falling = Self.report([("b1", 0.9, 0.1, 0.01), ("b2", 0.7, 0.1, 0.01), ("b3", 0.5, 0.2, 0.01), ("b4", 0.21, 0.2, 0.01)])
+        let choice = try SimilarityGuidedCut.choose(from: falling)
+        #expect(choice.chosen == "b3" && choice.firstOverlapping == "b4")
+        #expect(choice.evidence.map(\.overlaps) == [false, false, false, true])
+        #expect(choice.evidence.allSatisfy { $0.measure == "linear-cka" } && choice.rule.hasPrefix("overlap = linear-cka"))
+        let reused = try SimilarityGuidedCut.choose(from: Self.report([("b1", 0.9, 0.1, 0.01), ("b2", 0.8, 0.1, 0.01)]))
+        #expect(reused.chosen == "b2" && reused.firstOverlapping == nil)
+        let none = try SimilarityGuidedCut.choose(from: Self.report([("b1", 0.1, 0.1, 0.01), ("b2", 0.8, 0.1, 0.01)]))
+        #expect(none.chosen == "b1" && none.firstOverlapping == "b1")
+    }
+}

@@ -56,6 +56,13 @@ struct AnalyzeCommandTests {
         #expect(throws: (any Error).self) { try AnalyzeSimilarityCommand.parse(["--features", files[0].path, files[1].path, "--measures", "cosine"]) }
     }
 
+    @Test func similarityGuidedSearchOptions() throws {
+        let search = try SearchCommand.parse(["--data", "synthetic", "--strategy", "truncated", "--method", "similarity"])
+        #expect(search.method == "similarity")
+        #expect(throws: (any Error).self) { try SearchCommand.parse(["--data", "synthetic", "--strategy", "lwft", "--method", "similarity"]) }
+        #expect(throws: (any Error).self) { try SearchCommand.parse(["--data", "synthetic", "--strategy", "truncated", "--method", "guess"]) }
+    }
+
     @Test func similarityPerCutPointOfARunAndTransferabilityScores() throws {
         let folder = Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -74,6 +81,8 @@ struct AnalyzeCommandTests {
         #expect(matrix.count == 2 && abs(matrix[0][0] - 1) < 1e-12 && matrix[0][1] == matrix[1][0])
         let csv = try String(contentsOf: output.appendingPathComponent("similarity.csv"), encoding: .utf8)
         #expect(csv.contains("\n_blocks.4,linear-cka,"))
+        let page = try String(contentsOf: output.appendingPathComponent("similarity.html"), encoding: .utf8)
+        #expect(page.contains("<svg") && page.contains("sorted SVCCA coefficients") && page.contains("random baseline"))
         do {
             try AnalyzeSimilarityCommand.parse([run.path, "--cuts", "layer9", "--output", output.path]).run()
             Issue.record("a cut point the model lacks must fail")

@@ -41,6 +41,14 @@ struct CompareAndSearchTests {
         #expect(csv.count == 4)
         #expect(csv[0].hasSuffix("trainable_parameters,training_seconds,seeds"))
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("truncated_cut_layer2/seed-1/metrics.json").path))
+        // scalpel report reads the comparison back: every row's numbers, the six runs and their one dataset.
+        let page = folder.appendingPathComponent("report.html")
+        try ReportCommand.parse([folder.path, "--output", page.path]).run()
+        let html = try String(contentsOf: page, encoding: .utf8)
+        let auroc = try #require((rows[1]["auroc"] as? [String: Double])?["mean"])
+        #expect(html.contains(#"data-strategy="truncated:cut=layer2" data-metric="auroc" data-part="mean">\#(String(format: "%.4f", auroc))<"#))
+        #expect(html.contains("<dt>runs found</dt><dd>6</dd>") && html.contains(#"data-plot="auroc-parameters""#))
+        #expect(!html.contains("not recorded"), "the runs' config.yaml name their dataset")
     }
 
     @Test func compareChecksEveryStrategyBeforeTraining() throws {
@@ -51,6 +59,19 @@ struct CompareAndSearchTests {
         }
         #expect(error?.description.contains("layer9") == true)
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("full").path))   // nothing trained
+    }
+
+    @Test func compareFindsALaterStrategysMissingWeightsBeforeTraining() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("scalpel-compare-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // scratch needs no weights and comes first; full needs the missing file.
+        var arguments = Self.quick
+        arguments[arguments.firstIndex(of: "none")!] = folder.appendingPathComponent("missing/weights.pth").path
+        let error = #expect(throws: CommandError.self) {
+            try CompareCommand.parse(arguments + ["--strategies", "scratch; full", "--output", folder.path]).run()
+        }
+        #expect(error?.description.contains("full") == true && error?.description.contains("weights.pth") == true)
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("scratch").path))   // nothing trained
     }
 
     @Test func searchTriesBlocksThenNeighbouringLayers() throws {

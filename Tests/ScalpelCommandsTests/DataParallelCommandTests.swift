@@ -11,8 +11,8 @@ struct DataParallelCommandTests {
         let folder = TrainCommandTests.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         try TrainCommand.parse(TrainCommandTests.arguments(output: folder, epochs: 1) + ["--precision", "bf16"]).run()
-        let config = try String(contentsOf: RunFolder(folder).configURL, encoding: .utf8)
-        #expect(config.contains("precision: bf16"))
+        let log = try String(contentsOf: RunFolder(folder).logURL, encoding: .utf8)
+        #expect(log.contains("precision bf16"))
         #expect(RunFolder(folder).isFinished)
         let error = #expect(throws: (any Error).self) {
             try TrainCommand.parse(TrainCommandTests.arguments(output: folder, epochs: 1) + ["--precision", "fp16", "--force"]).run()

@@ -12,8 +12,11 @@ struct ReportCommandTests {
     @Test func reportOfATrainedRun() throws {
         let folder = TrainCommandTests.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        try TrainCommand.parse(TrainCommandTests.arguments(output: folder)).run()
+        try TrainCommand.parse(TrainCommandTests.arguments(output: folder) + ["--report-every", "3"]).run()
         let run = RunFolder(folder)
+        // --report-every: the live page ends as the finished run's report.
+        let live = try String(contentsOf: folder.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(live.contains(#"data-plot="roc""#) && !live.contains("Training in progress"))
         let events = try FileManager.default.contentsOfDirectory(atPath: run.tensorboardURL.path)
         #expect(events.count == 1 && events[0].hasPrefix("events.out.tfevents."))
 
@@ -28,8 +31,16 @@ struct ReportCommandTests {
         #expect(html.contains("efficientnet_lite0"))
 
         // Default output: report.html in the folder.
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("report.html"))
         try ReportCommand.parse([folder.path]).run()
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("report.html").path))
+    }
+
+    @Test func reportEveryMustBePositive() {
+        #expect(throws: (any Error).self) {
+            try TrainCommand.parse(TrainCommandTests.arguments(output: TrainCommandTests.temporaryFolder()) + ["--report-every", "0"])
+        }
+        #expect((try? TrainCommand.parse(TrainCommandTests.arguments(output: TrainCommandTests.temporaryFolder()) + ["--report-every", "1"])) != nil)
     }
 
     @Test func errorsAreOneLine() throws {
@@ -43,5 +54,28 @@ struct ReportCommandTests {
             #expect(RootCommand.isUserFacing(error))
             #expect("\(error)".contains("is not a run folder"))
         }
+    }
+}
+
+/// `--report-every` with several seeds: one live page per trained seed folder, finished seeds skipped.
+struct LiveReportsTests {
+    @Test func eachTrainedSeedGetsItsPage() throws {
+        let root = TrainCommandTests.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let folders = ["seed-0", "seed-1", "seed-2"].map { root.appendingPathComponent($0) }
+        for folder in folders { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
+        try Data(#"{"status": "finished"}"#.utf8).write(to: RunFolder(folders[0]).metricsURL)
+        let live = LiveReports(everySteps: 1, folders: folders, resume: true, force: false)
+        let page = { (index: Int) in folders[index].appendingPathComponent("report.html") }
+        #expect(live.record(.phaseStarted(name: "head", index: 0, count: 2, epochs: 1, trainableParameters: 1)) == nil)
+        #expect(FileManager.default.fileExists(atPath: page(1).path))
+        _ = live.record(.phaseStarted(name: "all", index: 1, count: 2, epochs: 1, trainableParameters: 1))
+        #expect(!FileManager.default.fileExists(atPath: page(2).path))
+        _ = live.record(.resumed(completedEpochs: 1))
+        _ = live.record(.phaseStarted(name: "head", index: 0, count: 2, epochs: 1, trainableParameters: 1))
+        #expect(FileManager.default.fileExists(atPath: page(2).path))
+        #expect(try String(contentsOf: page(1), encoding: .utf8).contains("Training in progress") == false)
+        #expect(live.finish() == nil)
+        #expect(!FileManager.default.fileExists(atPath: page(0).path))
     }
 }

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import Foundation
+import ScalpelExperiments
 import ScalpelModels
 import ScalpelTraining
 import Testing
@@ -32,8 +33,8 @@ struct TrainCommandTests {
         #expect(results.history.count == 2)
         #expect(results.test?.metrics["auroc"]?.lower != nil)
         let config = try String(contentsOf: run.configURL, encoding: .utf8)
-        #expect(config.contains("model: efficientnet_lite0"))
-        #expect(config.contains("epochs: 2"))
+        #expect(config.contains("version: 1\n") && config.contains("  architecture: efficientnet_lite0\n"))
+        #expect(config.contains("  epochs: 2\n"))
 
         // The run's config.yaml is a valid --config file.
         let reparsed = try TrainCommand.parse(try ConfigFile.merge(["--config", run.configURL.path]))
@@ -70,7 +71,7 @@ struct TrainCommandTests {
         try EvaluateCommand.parse([folder.path, "--bootstrap", "0", "--output", output.path]).run()
         let report = try JSONDecoder().decode(MetricReport.self, from: Data(contentsOf: output))
         #expect(report.metrics["auroc"]?.value == results.test?.metrics["auroc"]?.value)
-        #expect(try String(contentsOf: RunFolder(folder).configURL, encoding: .utf8).contains("strategy-params: cut=layer2"))
+        #expect(try String(contentsOf: RunFolder(folder).configURL, encoding: .utf8).contains("  parameters: cut=layer2\n"))
     }
 
     @Test func bnPolicyOverridesTheStrategysOwn() throws {
@@ -144,13 +145,15 @@ struct TrainCommandTests {
     }
 
     @Test func resumeRefusesChangedOptions() throws {
-        let saved = "model: efficientnet_lite0\nlr: 0.001\nquiet: true\n"
-        let changed = "model: efficientnet_lite0\nlr: 0.01\n"
-        let error = #expect(throws: CommandError.self) {
-            try TrainingSession.checkSameConfiguration(saved: saved, new: changed, file: "config.yaml")
+        var saved = RunSpecification(data: DataSpecification(source: "synthetic"))
+        saved.training.lr = 0.001
+        var changed = saved
+        changed.training.lr = 0.01
+        let error = #expect(throws: ExperimentError.self) {
+            try RunExecution.checkSameRun(saved: saved, new: changed, file: "config.yaml")
         }
         #expect(error?.description.contains("lr: 0.001 → 0.01") == true)
-        try TrainingSession.checkSameConfiguration(saved: saved, new: "model: efficientnet_lite0\nlr: 0.001\n", file: "config.yaml")
+        try RunExecution.checkSameRun(saved: saved, new: saved, file: "config.yaml")
     }
 
     /// The `scalpel` executable beside the test bundle (swift build puts both in the same folder).

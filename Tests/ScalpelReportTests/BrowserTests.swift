@@ -75,6 +75,9 @@ struct BrowserTests {
         let folder = ReportFixtures.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let results = try ReportFixtures.run(in: folder, classNames: ["clear", "<script>alert(1)</script>"])
+        // Every section: the analyses too.
+        _ = try UAPSectionTests.writeUAP(to: folder.appendingPathComponent("attacks/uap-linf"))
+        try SimilaritySectionTests.writeSimilarity(toRun: folder)
         let page = folder.appendingPathComponent("report.html")
         try ReportPage.make(folders: [folder]).write(to: page)
         var numbers: [Number] = []
@@ -87,7 +90,11 @@ struct BrowserTests {
         numbers.append(Number(selector: #"#test-metrics [data-metric="loss"][data-part="value"]"#, text: HTML.number(results.testLoss)))
         // The class name shows as text, not as markup.
         numbers.append(Number(selector: "#per-class tbody tr:nth-child(2) td:first-child", text: "<script>alert(1)</script>"))
-        try Self.check(page: page, expectations: Expectations(sections: ReportPageTests.sections, plots: ReportPageTests.plots,
+        numbers.append(Number(selector: #"[data-metric="uap-fooling-rate"]"#, text: "0.7250"))
+        numbers.append(Number(selector: "#similarity-table-0 tbody tr:nth-child(2) td:first-child", text: "<stage>"))
+        try Self.check(page: page, expectations: Expectations(sections: ReportPageTests.sections + ["similarity", "0-uap"],
+                                                              plots: ReportPageTests.plots + ["similarity-0", "block-cka-0", "0-uap-image",
+                                                                                              "0-uap-curve", "0-uap-confusion"],
                                                               numbers: numbers),
                        screenshot: "run.png")
     }

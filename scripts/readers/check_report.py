@@ -43,12 +43,15 @@ def main() -> None:
                             if not driver.find_elements(By.CSS_SELECTOR, f'section[id="{s}"]')]
         missing_plots, empty_plots = [], []
         for plot in expectations.get("plots", []):
-            figures = driver.find_elements(By.CSS_SELECTOR, f'figure[data-plot="{plot}"] svg')
+            figures = driver.find_elements(By.CSS_SELECTOR, f'figure[data-plot="{plot}"] svg, figure[data-plot="{plot}"] img')
             if not figures:
                 missing_plots.append(plot)
                 continue
             size = figures[0].size
-            drawn = figures[0].find_elements(By.CSS_SELECTOR, "polyline, circle, rect.cell, rect.bar")
+            if figures[0].tag_name == "img":  # an embedded image must have decoded
+                drawn = driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth", figures[0]) > 0
+            else:
+                drawn = figures[0].find_elements(By.CSS_SELECTOR, "polyline, circle, rect.cell, rect.bar")
             if size["width"] < 100 or size["height"] < 80 or not drawn:
                 empty_plots.append(plot)
         mismatches = []

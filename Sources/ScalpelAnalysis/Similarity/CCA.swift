@@ -39,7 +39,7 @@ public enum CCA {
     /// Canonical correlations and google/svcca's summaries. Needs more datapoints than features on each side.
     public static func similarity(_ moments: CentredCrossProducts, epsilon: Double = 1e-10,
                                   threshold: Double = 0.98) throws -> CCAResult {
-        try solve(moments, epsilon: epsilon, threshold: threshold).result
+        try solve(moments, epsilon: epsilon, threshold: threshold, needsDirections: false).result
     }
 
     /// Throws ``SimilarityError`` unless both sides have fewer features than datapoints (google/svcca asserts
@@ -49,7 +49,8 @@ public enum CCA {
         if count <= widest { throw SimilarityError.tooFewDatapointsForCCA(datapoints: count, features: widest, what) }
     }
 
-    static func solve(_ moments: CentredCrossProducts, epsilon: Double, threshold: Double) throws -> Solution {
+    static func solve(_ moments: CentredCrossProducts, epsilon: Double, threshold: Double,
+                      needsDirections: Bool = true) throws -> Solution {
         guard epsilon >= 0, epsilon.isFinite else { throw SimilarityError("CCA epsilon must be ≥ 0; got \(epsilon)") }
         guard threshold > 0, threshold <= 1 else {
             throw SimilarityError("the CCA mean threshold must be in (0, 1]; got \(threshold)")
@@ -70,7 +71,8 @@ public enum CCA {
         let sxy = try select(moments.xy, keptX, keptY) / (maxX * maxY).squareRoot()
         let invX = try inverseSquareRoot(try sxx + (try Tensor.eye(keptX.elementCount, dtype: .float64, on: sxx.device) * epsilon))
         let invY = try inverseSquareRoot(try syy + (try Tensor.eye(keptY.elementCount, dtype: .float64, on: syy.device) * epsilon))
-        let (u, s, vh) = try invX.matmul(sxy).matmul(invY).svd(fullMatrices: true)
+        // The full bases are only needed for PWCCA's directions.
+        let (u, s, vh) = try invX.matmul(sxy).matmul(invY).svd(fullMatrices: needsDirections)
         let coefficients = try s.abs().contiguous().hostArray(of: Double.self)
         let total = coefficients.reduce(0, +)
         var count = coefficients.count
@@ -130,19 +132,26 @@ public enum CCA {
     public static func svdReduced(_ moments: CentredCrossProducts, keep: SVDKeep) throws -> CentredCrossProducts {
         let vx = try leadingDirections(moments.xx, keep: keep)
         let vy = try leadingDirections(moments.yy, keep: keep)
-        let vxt = try vx.t()
+        let vxt = try vx.vectors.t()
+        // Vᵀ Σ V is the diagonal of the kept eigenvalues: set it exactly, so CCA's Σ^-½ is elementwise.
         return CentredCrossProducts(
             count: moments.count,
-            meanX: try Tensor.zeros([vx.shape[1]], dtype: .float64, on: vx.device),
-            meanY: try Tensor.zeros([vy.shape[1]], dtype: .float64, on: vy.device),
-            xx: try vxt.matmul(moments.xx).matmul(vx), yy: try vy.t().matmul(moments.yy).matmul(vy),
-            xy: try vxt.matmul(moments.xy).matmul(vy), rowNorms: nil)
+            meanX: try Tensor.zeros([vx.vectors.shape[1]], dtype: .float64, on: vx.vectors.device),
+            meanY: try Tensor.zeros([vy.vectors.shape[1]], dtype: .float64, on: vy.vectors.device),
+            xx: try diagonalMatrix(vx.eigenvalues), yy: try diagonalMatrix(vy.eigenvalues),
+            xy: try vxt.matmul(moments.xy).matmul(vy.vectors), rowNorms: nil)
     }
 
-    /// The leading eigenvectors [D, k] of a centred cross-product matrix, by the rule `keep`.
-    static func leadingDirections(_ covariance: Tensor, keep: SVDKeep) throws -> Tensor {
+    static func diagonalMatrix(_ values: Tensor) throws -> Tensor {
+        try Tensor.eye(values.shape[0], dtype: .float64, on: values.device) * values.unsqueezed(axis: 0)
+    }
+
+    /// The leading eigenvectors [D, k] of a centred cross-product matrix, by the rule `keep`, with their
+    /// eigenvalues [k] (clamped at 0).
+    static func leadingDirections(_ covariance: Tensor, keep: SVDKeep) throws -> (vectors: Tensor, eigenvalues: Tensor) {
         let (values, vectors) = try covariance.eigh()
-        let descending = try values.flipped(axes: [0]).clamped(min: 0).contiguous().hostArray(of: Double.self)
+        let descendingValues = try values.flipped(axes: [0]).clamped(min: 0)
+        let descending = try descendingValues.contiguous().hostArray(of: Double.self)
         let total = descending.reduce(0, +)
         var count = descending.count
         switch keep {
@@ -161,7 +170,8 @@ public enum CCA {
                 }
             }
         }
-        return try vectors.flipped(axes: [1]).slice(axis: 1, start: 0, end: count)
+        return (try vectors.flipped(axes: [1]).slice(axis: 1, start: 0, end: count),
+                try descendingValues.slice(axis: 0, start: 0, end: count))
     }
 
     static func indices(ofDiagonal matrix: Tensor, scaledBy scale: Double, atLeast epsilon: Double) throws -> Tensor {
@@ -176,6 +186,15 @@ public enum CCA {
 
     /// (A)^-½ of a symmetric positive semi-definite matrix with the pseudo-inverse's cutoff.
     static func inverseSquareRoot(_ matrix: Tensor) throws -> Tensor {
+        let n = matrix.shape[0]
+        let identity = try Tensor.eye(n, dtype: matrix.dtype, on: matrix.device)
+        let diagonal = try (matrix * identity).sum(axes: [1])
+        if try (matrix - (identity * diagonal.unsqueezed(axis: 0))).abs().max().item() == 0 {
+            // Diagonal (SVCCA's reduced Σ): elementwise, with the same cutoff.
+            let cutoff = 1e-15 * (try diagonal.abs().max().item())
+            let roots = try Tensor.where(try diagonal.gt(cutoff), try diagonal.clamped(min: cutoff).rsqrt(), try diagonal.zerosLike())
+            return try identity * roots.unsqueezed(axis: 0)
+        }
         let symmetric = try (matrix + matrix.t()) / 2
         let (values, vectors) = try symmetric.eigh()
         let largest = try values.abs().max().item()

@@ -4,6 +4,7 @@ import ArgumentParser
 import Foundation
 import ScalpelAnalysis
 import ScalpelData
+import ScalpelExperiments
 import ScalpelModels
 import ScalpelTraining
 import Torch
@@ -57,8 +58,7 @@ struct AnalyzeTransferabilityCommand: ParsableCommand {
 
     func run() throws {
         let device = try runtime.configure()
-        let reporter = ProgressReporter(quiet: true, jsonLines: false)
-        let prepared = try TrainingSession.prepareData(data, splitSeed: runtime.seed, reporter: reporter)
+        let prepared = try RunData(data.specification(splitSeed: runtime.seed))
         let full: any ImageDataset = switch set {
         case "train": prepared.splits.train
         case "val": prepared.splits.validation
@@ -77,22 +77,21 @@ struct AnalyzeTransferabilityCommand: ParsableCommand {
             do { options = try ModelOptions.parse(arguments) } catch {
                 throw CommandError("--models: \(name): \(ModelOptions.message(for: error))")
             }
-            let probe = try options.randomBackbone(classCount: 1000, inputChannels: prepared.channels)
+            let probe = try options.specification.randomBackbone(classCount: 1000, inputChannels: prepared.channels)
             let chosen: [CutPoint] = cuts == "all" ? probe.cutPoints(.block)
                 : try cuts.split(separator: ",").map { try probe.cutPoint(named: $0.trimmingCharacters(in: .whitespaces)) }
             backbones.append((name, options, chosen))
         }
         var results: [BackboneTransferability] = []
         for (name, options, chosen) in backbones {
-            let backbone = try options.buildBackbone(classCount: 1000, inputChannels: prepared.channels, seed: runtime.seed,
-                                                     report: { _ in })
+            let backbone = try options.specification.buildBackbone(classCount: 1000, inputChannels: prepared.channels, seed: runtime.seed)
             try backbone.move(to: device)
             backbone.setMode(.evaluation)
-            let size = try options.resolvedImageSize(nativeSize: max(prepared.nativeSize, 32))
-            let loader = try DataLoader.evaluation(dataset: images, transform: try options.evaluationTransform(size: size, channels: prepared.channels),
+            let size = try options.specification.resolvedImageSize(nativeSize: max(prepared.nativeSize, 32))
+            let loader = try DataLoader.evaluation(dataset: images, transform: try options.specification.evaluationTransform(size: size, channels: prepared.channels),
                                                    batchSize: 64, workers: 2, onBadImage: data.onBadImage)
             let result = try TransferabilityAnalysis.analyze(backbone: backbone, name: name, cuts: chosen,
-                                                             sourceScores: options.isPretrained) { consume in
+                                                             sourceScores: options.specification.isPretrained) { consume in
                 var batches = loader.batches(epoch: 0)
                 while let batch = try batches.next() {
                     try consume(try batch.images.to(device: device), batch.labels.map { $0.first ?? 0 })

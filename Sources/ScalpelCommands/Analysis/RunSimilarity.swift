@@ -3,7 +3,9 @@
 import Foundation
 import ScalpelAnalysis
 import ScalpelData
+import ScalpelExperiments
 import ScalpelModels
+import ScalpelReport
 import ScalpelTraining
 import Torch
 import TorchNN
@@ -27,33 +29,15 @@ enum RunSimilarity {
             first = second.backbone
         } else {
             other = nil
-            let pretrained = try trained.options.model.buildBackbone(classCount: trained.card.classNames.count,
-                                                                     inputChannels: trained.card.inputChannels, seed: 0,
-                                                                     report: { _ in })
-            try pretrained.move(to: device)
-            pretrained.setMode(.evaluation)
-            first = pretrained
+            first = try trained.pretrainedBackbone(device: device)
         }
         let shared = fineTuned.cutsWithWeights.intersection(other?.cutsWithWeights ?? fineTuned.cutsWithWeights)
         let names = cuts.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
         let chosen = try CutPointSimilarity.sharedCuts(first, fineTuned.backbone, names: names, sharedByWeights: shared)
 
-        let reporter = ProgressReporter(quiet: true, jsonLines: false)
-        let prepared = try TrainingSession.prepareData(trained.options.data, splitSeed: trained.options.splitSeed, reporter: reporter)
-        let full: any ImageDataset = switch split {
-        case "train": prepared.splits.train
-        case "val": prepared.splits.validation
-        default: prepared.splits.test
-        }
-        let set = full.count > maxImages ? full.subset(Array(0 ..< maxImages)) : full
-        let loader = try DataLoader.evaluation(dataset: set, transform: try trained.evaluationTransform, batchSize: 64,
-                                               workers: 2, onBadImage: trained.options.data.onBadImage)
-        let report = try CutPointSimilarity.analyze(
-            first: first, second: fineTuned.backbone, cuts: chosen, options: options, spatial: measureOptions.spatial,
-            baselineDraws: measureOptions.baselineDraws, seed: seed) { consume in
-                var batches = loader.batches(epoch: 0)
-                while let batch = try batches.next() { try consume(try batch.images.to(device: device)) }
-            }
+        let report = try compare(trained: trained, first: first, second: fineTuned.backbone, cuts: chosen, split: split,
+                                 maxImages: maxImages, options: options, spatial: measureOptions.spatial,
+                                 baselineDraws: measureOptions.baselineDraws, seed: seed, device: device)
         let folder = URL(fileURLWithPath: output ?? trained.folder.url.appendingPathComponent(
             "analysis/similarity-\(split)" + (against.map { "-vs-" + URL(fileURLWithPath: $0).lastPathComponent } ?? "")).path)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -61,6 +45,8 @@ enum RunSimilarity {
                                              architecture: fineTuned.backbone.architecture.rawValue, report: report)
         try RunFolder.writeAtomically(try AnalysisJSON.encode(document), to: folder.appendingPathComponent("similarity.json"))
         try RunFolder.writeAtomically(Data(CutPointSimilarity.csv(report).utf8), to: folder.appendingPathComponent("similarity.csv"))
+        let title = "\(fineTuned.backbone.architecture.rawValue): \(against.map { "run \($0)" } ?? "pretrained") vs \(run), \(split) split"
+        try SimilarityPage.make(title: title, report: report).write(to: folder.appendingPathComponent("similarity.html"))
         print("\(fineTuned.backbone.architecture.rawValue): \(against == nil ? "pretrained" : against!) vs \(run) on \(report.images) \(split) images")
         for cut in report.cuts {
             print("\(cut.cut) (\(cut.channels) channels, \(cut.spatialSizes.map { "\($0[0])×\($0[1])" }.joined(separator: " / ")))")
@@ -69,14 +55,29 @@ enum RunSimilarity {
         print("Results: \(folder.appendingPathComponent("similarity.json").path)")
     }
 
-    /// The run at `path`, which must have finished (its metrics.json says so).
-    static func openFinished(_ path: String) throws -> TrainedRun {
-        let trained = try TrainedRun(path)
-        guard trained.folder.isFinished else {
-            throw CommandError("\(path): the run has not finished (metrics.json has no status \"finished\"); analyse a finished run")
+    /// Streams up to `maxImages` images of the run's `split` (its own data and evaluation transform)
+    /// through both networks and compares them at `cuts`.
+    static func compare(trained: FinishedRun, first: any Backbone, second: any Backbone, cuts: [CutPoint], split: String,
+                        maxImages: Int, options: SimilarityOptions, spatial: SpatialHandling, baselineDraws: Int,
+                        seed: UInt64, device: Device) throws -> CutPointSimilarityReport {
+        let splits = try trained.splits()
+        let full: any ImageDataset = switch split {
+        case "train": splits.train
+        case "val": splits.validation
+        default: splits.test
         }
-        return trained
+        let set = full.count > maxImages ? full.subset(Array(0 ..< maxImages)) : full
+        let loader = try DataLoader.evaluation(dataset: set, transform: try trained.evaluationTransform, batchSize: 64,
+                                               workers: 2, onBadImage: trained.specification.data.onBadImage)
+        return try CutPointSimilarity.analyze(first: first, second: second, cuts: cuts, options: options, spatial: spatial,
+                                              baselineDraws: baselineDraws, seed: seed) { consume in
+            var batches = loader.batches(epoch: 0)
+            while let batch = try batches.next() { try consume(try batch.images.to(device: device)) }
+        }
     }
+
+    /// The run at `path`, which must have finished (its metrics.json says so).
+    static func openFinished(_ path: String) throws -> FinishedRun { try asCommandError { try FinishedRun(path: path) } }
 }
 
 /// A run's fine-tuned weights in a backbone of its architecture, whatever the strategy's surgery: every
@@ -87,9 +88,9 @@ struct FineTunedBackbone {
     let backbone: any Backbone
     let cutsWithWeights: Set<String>
 
-    init(_ trained: TrainedRun, device: Device) throws {
-        let network = try trained.model(weights: .best, device: .cpu)
-        let backbone = try trained.options.model.randomBackbone(classCount: trained.card.classNames.count,
+    init(_ trained: FinishedRun, device: Device) throws {
+        let network = try trained.network(weights: .best, device: .cpu)
+        let backbone = try trained.specification.model.randomBackbone(classCount: trained.card.classNames.count,
                                                                 inputChannels: trained.card.inputChannels)
         let shapes = Dictionary(uniqueKeysWithValues: try backbone.stateDict().entries.map { ($0.key, $0.tensor.shape) })
         let trainedState = try network.stateDict()

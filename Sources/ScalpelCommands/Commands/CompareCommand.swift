@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import Foundation
+import ScalpelExperiments
 import ScalpelModels
 import ScalpelTraining
 import Torch
@@ -42,48 +43,41 @@ struct CompareCommand: ParsableCommand {
         guard latencyRepeats >= 1 else { throw ValidationError("--latency-repeats must be at least 1.") }
     }
 
-    func seedList() throws -> [UInt64] { try TrainCommand.parseSeeds(seeds) }
+    func seedList() throws -> [UInt64] { try parseSeeds(seeds) }
 
     func run() throws {
         let device = try runtime.configure()
         let reporter = ProgressReporter(quiet: output.quiet, jsonLines: output.jsonLines)
         let name = URL(fileURLWithPath: data.data).deletingPathExtension().lastPathComponent
         let folder = URL(fileURLWithPath: output.output ?? "runs/compare-\(name)-\(model.model)")
-        let prepared = try TrainingSession.prepareData(data, splitSeed: splitSeed, reporter: reporter)
-        let size = try model.resolvedImageSize(nativeSize: prepared.nativeSize)
+        let base = RunSpecification(data: data, model: model, training: training, runtime: runtime, splitSeed: splitSeed)
+        let runData = try RunData(base.data, warn: { reporter.note("warning: " + $0) })
+        reporter.note("data: \(runData.description)")
+        let size = try model.specification.resolvedImageSize(nativeSize: runData.nativeSize)
         let entries = try StrategyEntry.parse(strategies)
-        // Every strategy must fit the backbone (cut points, block names, counts) before anything trains.
-        for entry in entries {
-            let backbone = try model.randomBackbone(classCount: prepared.splits.train.classNames.count,
-                                                    inputChannels: prepared.channels)
-            do {
-                _ = try entry.strategy().makeModel(from: backbone, classCount: prepared.splits.train.classNames.count,
-                                                   generator: nil)
-            } catch let error as TrainingError {
-                throw CommandError("--strategies: \(entry.label): \(error.description)")
-            }
+        let runs = entries.map { entry in
+            var specification = base
+            specification.strategy.name = entry.name
+            specification.strategy.parameters = entry.parameters
+            specification.model.weights = model.weights
+            return (label: entry.label, specification: specification.withStrategyWeights())
+        }
+        // Every input of every run (strategy fits the backbone, weights on disk, data) before anything trains.
+        do { try RunPreflight.check(runs, data: runData) } catch let error as ExperimentError {
+            throw CommandError("--strategies: \(error.description)")
         }
         var rows: [ComparisonTable.Row] = []
-        for entry in entries {
-            let strategy = try entry.strategy()
-            var training = self.training
-            training.strategy = entry.name
-            training.strategyParams = entry.parameters
-            var model = self.model
-            if !strategy.usesPretrainedWeights { model.weights = "none" }
+        for (entry, run) in zip(entries, runs) {
             reporter.note("strategy \(entry.label)")
-            let resolved = TrainCommand.resolvedOptions(data: data, model: model, training: training, runtime: runtime,
-                                                        splitSeed: splitSeed)
-            let runs = try TrainCommand.train(data: data, model: model, training: training, output: output, device: device,
-                                              seeds: try seedList(), splitSeed: splitSeed,
-                                              folder: folder.appendingPathComponent(entry.folderName),
-                                              resolved: resolved, reporter: reporter)
-            let cost = try Self.cost(of: strategy, model: model, training: training,
-                                     classCount: prepared.splits.train.classNames.count,
-                                     channels: prepared.channels, size: size, device: device, repeats: latencyRepeats)
-            rows.append(ComparisonTable.Row(strategy: entry.label, runs: runs.map(\.results), parameters: cost.parameters,
-                                            trainableParameters: cost.trainable, macs: cost.macs,
-                                            latencyMilliseconds: cost.milliseconds))
+            let seedRuns = try SeedRuns.run(run.specification, seeds: try seedList(),
+                                            folder: folder.appendingPathComponent(entry.folderName), data: runData,
+                                            resume: output.resume, force: output.force, index: recordingIndex(note: reporter.note), note: reporter.note,
+                                            observer: { reporter($0) })
+            let cost = try RunCost(of: run.specification, classCount: runData.classCount, channels: runData.channels, size: size,
+                                   device: device, repeats: latencyRepeats)
+            rows.append(ComparisonTable.Row(strategy: entry.label, runs: seedRuns.map(\.results), parameters: cost.parameters,
+                                            trainableParameters: cost.trainableParameters, macs: cost.macs,
+                                            latencyMilliseconds: cost.latencyMilliseconds))
         }
         let table = ComparisonTable(title: "\(model.model) on \(data.data), \(size)×\(size), seeds \(seeds); test set, best epoch by validation \(training.monitor)",
                                     rows: rows)
@@ -93,23 +87,5 @@ struct CompareCommand: ParsableCommand {
         try RunFolder.writeAtomically(try table.json(), to: folder.appendingPathComponent("compare.json"))
         print(table.markdown())
         print("Written: \(folder.path)/compare.{md,csv,json}")
-    }
-
-    /// Parameters (all, and those that train in some phase), MACs per image and batch-1 latency of the
-    /// strategy's network at `size`.
-    static func cost(of strategy: TransferStrategy, model: ModelOptions, training: TrainingOptions, classCount: Int,
-                     channels: Int, size: Int, device: Device, repeats: Int)
-        throws -> (parameters: Int, trainable: Int, macs: Int, milliseconds: Double) {
-        let backbone = try model.randomBackbone(classCount: classCount, inputChannels: channels)
-        let network = try strategy.makeModel(from: backbone, classCount: classCount, generator: try Generator(seed: 0))
-        let phases = try training.phases(strategy, model: network, backbone: backbone)
-        let trainable = network.parameters()
-            .filter { parameter in phases.contains { $0.trainable.matches(parameter.key) } }
-            .reduce(0) { $0 + $1.tensor.elementCount }
-        try network.move(to: device)
-        let complexity = try ModelComplexity.measure(network, inputShape: [1, channels, size, size])
-        let latency = try ModelComplexity.measureLatency(network, sampleShape: [channels, size, size], batchSizes: [1],
-                                                         warmUp: 3, repeats: repeats)
-        return (complexity.parameters, trainable, complexity.macs.total, (latency.measurement(batchSize: 1)?.median ?? 0) * 1000)
     }
 }

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import Foundation
+import ScalpelExperiments
 import ScalpelData
 import ScalpelTraining
 import Torch
@@ -67,21 +68,31 @@ struct DemoCommand: ParsableCommand {
             print("Model: EfficientNet-Lite0 with ImageNet weights, fully fine-tuned for \(epochs) epoch(s).")
             fflush(nil)   // the header before the progress lines on standard error
         }
-        var arguments = ["--data", data, "--model", "efficientnet_lite0", "--weights", "imagenet",
-                         "--image-size", String(imageSize), "--epochs", String(epochs), "--batch-size", "64",
-                         "--lr", "0.001", "--schedule", "cosine", "--output", output,
-                         "--device", runtime.device, "--seed", String(runtime.seed)]
-        if let threads = runtime.threads { arguments += ["--threads", String(threads)] }
-        if force { arguments.append("--force") }
-        if resume { arguments.append("--resume") }
-        if quiet { arguments.append("--quiet") }
-        let train = try TrainCommand.parse(arguments)
-        try train.run()
+        var specification = RunSpecification(data: DataSpecification(source: data))
+        specification.model.architecture = "efficientnet_lite0"
+        specification.model.weights = "imagenet"
+        specification.model.imageSize = imageSize
+        specification.training.epochs = epochs
+        specification.training.batchSize = 64
+        specification.training.lr = 0.001
+        specification.training.schedule = .cosine
+        specification.runtime.device = runtime.device
+        specification.runtime.threads = runtime.threads
+        specification.runtime.seed = runtime.seed
+        _ = try runtime.configure()
+        let reporter = ProgressReporter(quiet: quiet, jsonLines: false)
+        let runData = try RunData(specification.data, warn: { reporter.note("warning: " + $0) })
+        reporter.note("data: \(runData.description)")
+        let runs = try SeedRuns.run(specification, seeds: [runtime.seed], folder: folder.url, data: runData, resume: resume,
+                                    force: force, index: recordingIndex(note: reporter.note), note: reporter.note, observer: { reporter($0) })
+        let title = "Test results: efficientnet_lite0 (full) on \(data), best epoch by validation auroc"
+        print(ResultsTable(title: title, runs: runs.map { ($0.seed, $0.results) }).text())
+        print("Run folder: \(folder.url.path)")
     }
 
     /// `pneumoniamnist` when the file is on disk or (unless offline) can be downloaded, else `synthetic`.
     static func pneumoniaSource(offline: Bool) -> String {
-        let store = DataOptions.medmnistStore()
+        let store = DataSpecification.medmnistStore()
         if (try? store.locate("pneumoniamnist")) != nil { return "pneumoniamnist" }
         guard !offline else { return "synthetic" }
         do {

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import Foundation
+import ScalpelExperiments
 import ScalpelData
 import ScalpelTraining
 import Torch
@@ -41,25 +42,19 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         let device = try runtime.configure()
-        let trained = try TrainedRun(runFolder)
-        var dataOptions = trained.options.data
-        if let data { dataOptions.data = data }
-        let reporter = ProgressReporter(quiet: true, jsonLines: false)
-        let prepared = try TrainingSession.prepareData(dataOptions, splitSeed: trained.options.splitSeed, reporter: reporter)
+        let trained = try FinishedRun(path: runFolder, allowUnfinished: true)
+        let splits = try trained.splits(source: data)
         let set: any ImageDataset = switch split {
-        case "train": prepared.splits.train
-        case "val": prepared.splits.validation
-        default: prepared.splits.test
+        case "train": splits.train
+        case "val": splits.validation
+        default: splits.test
         }
-        guard set.classNames == trained.card.classNames else {
-            throw CommandError("\(set.source) has classes \(set.classNames), but the run was trained on \(trained.card.classNames)")
-        }
-        let model = try trained.model(weights: RunFolder.Weights(rawValue: weights)!, device: device)
+        let model = try trained.network(weights: RunFolder.Weights(rawValue: weights)!, device: device)
         let loader = try DataLoader.evaluation(dataset: set, transform: try trained.evaluationTransform, batchSize: 128,
-                                               workers: 2, onBadImage: dataOptions.onBadImage)
+                                               workers: 2, onBadImage: trained.specification.data.onBadImage)
         let predictions = try Predictions.collect(model: model, loader: loader, device: device, channelsLast: device == .cpu, loss: nil)
         let report = try MetricReport(predictions, resamples: bootstrap, seed: runtime.seed)
-        let name = URL(fileURLWithPath: dataOptions.data).deletingPathExtension().lastPathComponent + "-" + split
+        let name = URL(fileURLWithPath: data ?? trained.specification.data.source).deletingPathExtension().lastPathComponent + "-" + split
         let destination = output.map { URL(fileURLWithPath: $0) }
             ?? trained.folder.url.appendingPathComponent("evaluations/\(name).json")
         try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import Foundation
+import ScalpelExperiments
 import ScalpelData
 import ScalpelTraining
 import Torch
@@ -36,9 +37,9 @@ struct PredictCommand: ParsableCommand {
 
     func run() throws {
         let device = try runtime.configure()
-        let trained = try TrainedRun(runFolder)
+        let trained = try FinishedRun(path: runFolder, allowUnfinished: true)
         let files = try ImageFileList(paths: images, task: trained.card.task, classNames: trained.card.classNames)
-        let model = try trained.model(weights: RunFolder.Weights(rawValue: weights)!, device: device)
+        let model = try trained.network(weights: RunFolder.Weights(rawValue: weights)!, device: device)
         let loader = try DataLoader.evaluation(dataset: files, transform: try trained.evaluationTransform, batchSize: 64,
                                                workers: 2, onBadImage: onBadImage)
         let predictions = try Predictions.collect(model: model, loader: loader, device: device, channelsLast: device == .cpu, loss: nil)
@@ -52,7 +53,7 @@ struct PredictCommand: ParsableCommand {
                 predicted = predictions.classNames[probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0]
             }
             let path = id.contains(",") || id.contains("\"") ? "\"" + id.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : id
-            lines.append(([path, predicted] + probabilities.map { String(format: "%.6f", $0) }).joined(separator: ","))
+            lines.append(([path, predicted] + probabilities.map { String($0) }).joined(separator: ","))
         }
         let text = lines.joined(separator: "\n") + "\n"
         if let output {

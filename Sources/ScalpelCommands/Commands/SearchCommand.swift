@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import Foundation
+import ScalpelExperiments
 import ScalpelModels
 import ScalpelTraining
 
@@ -19,6 +20,9 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Seed of the train/validation/test split, for data that come without one.")
     var splitSeed: UInt64 = 0
 
+    @Option(help: "two-stage (train every candidate) or similarity (truncated only: one full fine-tuning, SVCCA per cut point against random features, one truncated training; TruncatedTL App. C.1).")
+    var method: String = "two-stage"
+
     @OptionGroup var data: DataOptions
     @OptionGroup var model: ModelOptions
     @OptionGroup var training: TrainingOptions
@@ -28,6 +32,12 @@ struct SearchCommand: ParsableCommand {
     func validate() throws {
         guard ["truncated", "transfusion", "lwft"].contains(training.strategy) else {
             throw ValidationError("--strategy must be truncated, transfusion or lwft for a cut-point search, got '\(training.strategy)'.")
+        }
+        guard ["two-stage", "similarity"].contains(method) else {
+            throw ValidationError("--method must be two-stage or similarity, got '\(method)'.")
+        }
+        if method == "similarity", training.strategy != "truncated" {
+            throw ValidationError("--method similarity chooses a truncation point: use it with --strategy truncated.")
         }
     }
 
@@ -43,30 +53,30 @@ struct SearchCommand: ParsableCommand {
     }
 
     func run() throws {
-        let device = try runtime.configure()
+        if method == "similarity" { return try runSimilarityGuided() }
+        _ = try runtime.configure()
         let reporter = ProgressReporter(quiet: output.quiet, jsonLines: output.jsonLines)
         let monitor = try MonitoredMetric(named: training.monitor)
         let name = URL(fileURLWithPath: data.data).deletingPathExtension().lastPathComponent
         let folder = URL(fileURLWithPath: output.output ?? "runs/search-\(name)-\(model.model)-\(training.strategy)")
-        let prepared = try TrainingSession.prepareData(data, splitSeed: splitSeed, reporter: reporter)
-        let backbone = try model.randomBackbone(classCount: prepared.splits.train.classNames.count,
-                                                inputChannels: prepared.channels)
+        let base = RunSpecification(data: data, model: model, training: training, runtime: runtime, splitSeed: splitSeed)
+        let runData = try RunData(base.data, warn: { reporter.note("warning: " + $0) })
+        reporter.note("data: \(runData.description)")
+        let backbone = try base.model.randomBackbone(classCount: runData.classCount, inputChannels: runData.channels)
         let blocks = Self.blockCandidates(backbone, strategy: training.strategy)
         guard !blocks.isEmpty else { throw CommandError("\(model.model) has no block cut point to search for \(training.strategy)") }
 
         var candidates: [Candidate] = []
         func train(_ cut: CutPoint, stage: Int) throws {
             let parameters = Self.parameters(for: cut, backbone: backbone, strategy: training.strategy)
-            var options = training
-            options.strategyParams = parameters
+            var specification = base
+            specification.strategy.parameters = parameters
             let label = "stage\(stage)-\(cut.name)"
             reporter.note("candidate \(label): \(training.strategy) \(parameters)")
             let runFolder = folder.appendingPathComponent(label)
-            let resolved = TrainCommand.resolvedOptions(data: data, model: model, training: options, runtime: runtime,
-                                                        splitSeed: splitSeed)
-            let runs = try TrainCommand.train(data: data, model: model, training: options, output: output, device: device,
-                                              seeds: [runtime.seed], splitSeed: splitSeed, folder: runFolder,
-                                              resolved: resolved, reporter: reporter)
+            let runs = try SeedRuns.run(specification, seeds: [runtime.seed], folder: runFolder, data: runData,
+                                        resume: output.resume, force: output.force, index: recordingIndex(note: reporter.note), note: reporter.note,
+                                        observer: { reporter($0) })
             let results = runs[0].results
             candidates.append(Candidate(stage: stage, cut: cut.name, parameters: parameters, score: results.best?.value,
                                         testAUROC: results.test?.metrics["auroc"]?.value, folder: runFolder.path))

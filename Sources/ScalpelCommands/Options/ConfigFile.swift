@@ -1,6 +1,7 @@
 // Scalpel — ScalpelCommands
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import ScalpelExperiments
 import Yams
 
 /// `--config FILE.yaml`: any option of a command can come from a YAML mapping whose keys are the
@@ -9,7 +10,7 @@ import Yams
 /// argument parser, naming it.
 enum ConfigFile {
     /// `arguments` with the options of the `--config` file (if any) appended where the command line
-    /// does not already give them; `--config` itself is removed.
+    /// does not already give them (a run's versioned `config.yaml` reads as the options that repeat it); `--config` itself is removed.
     static func merge(_ arguments: [String]) throws -> [String] {
         guard let index = arguments.firstIndex(where: { $0 == "--config" || $0.hasPrefix("--config=") }) else {
             return arguments
@@ -50,6 +51,13 @@ enum ConfigFile {
         guard let mapping = node.mapping else {
             throw CommandError("--config: \(url.path) must be a mapping of option names to values (e.g. 'epochs: 5')")
         }
+        if mapping["version"] != nil {
+            // A run specification (a run's config.yaml): its fields as the options that reproduce it.
+            let specification = try asCommandError { try RunSpecification(yaml: text, source: "--config: \(url.path)") }
+            return try specification.optionValues().map { entry -> (String, Any) in
+                entry.value == "true" || entry.value == "false" ? (entry.option, entry.value == "true") : (entry.option, entry.value)
+            }
+        }
         return try mapping.map { key, value in
             guard let name = key.string else { throw CommandError("--config: \(url.path): a key is not text") }
             return (name, try plain(value, key: name, file: url.path))
@@ -81,17 +89,5 @@ enum ConfigFile {
         case let list as [String]: return ["--\(key)", list.joined(separator: ",")]
         default: return ["--\(key)", "\(value)"]
         }
-    }
-
-    /// A YAML document of `options` in the given order (the resolved configuration of a run).
-    static func yaml(_ options: [(String, String?)], header: String) -> String {
-        var lines = header.split(separator: "\n").map { "# \($0)" }
-        for (key, value) in options {
-            guard let value else { continue }
-            let needsQuotes = value.isEmpty || value.contains(where: { ":#{}[]&*!|>'\"%@`,".contains($0) }) || value.hasPrefix(" ")
-            lines.append("\(key): " + (needsQuotes ? "\"" + value.replacingOccurrences(of: "\\", with: "\\\\")
-                .replacingOccurrences(of: "\"", with: "\\\"") + "\"" : value))
-        }
-        return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import ScalpelData
+import ScalpelExperiments
 
 /// Where the images and labels come from, and how they are split.
 struct DataOptions: ParsableArguments {
@@ -42,75 +43,28 @@ struct DataOptions: ParsableArguments {
     var onBadImage: BadImagePolicy = .fail
 
     func validate() throws {
-        try fractions().validate(source: "--split")
+        do {
+            try specification(splitSeed: 0).fractions().validate(source: "--split")
+        } catch let error as ExperimentError {
+            throw ValidationError(error.description)
+        }
     }
 
-    /// The train, validation and test sets, and a line saying where they came from.
-    func loadSplits(seed: UInt64, warn: (String) -> Void) throws -> (splits: DatasetSplits, description: String) {
-        let url = URL(fileURLWithPath: data)
-        var isDirectory: ObjCBool = false
-        let exists = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
-        if data == "synthetic" || data.hasPrefix("synthetic:") {
-            let count = data == "synthetic" ? 1200 : Int(data.dropFirst("synthetic:".count)) ?? -1
-            guard count >= 12 else { throw CommandError("--data synthetic:COUNT needs a count of at least 12, got '\(data)'") }
-            let set = try SyntheticRadiographs(count: count, size: 28, seed: 0)
-            let trainEnd = count * 2 / 3, validationEnd = count * 5 / 6
-            let splits = DatasetSplits(train: set.subset(Array(0..<trainEnd)), validation: set.subset(Array(trainEnd..<validationEnd)),
-                                       test: set.subset(Array(validationEnd..<count)))
-            return (splits, "SYNTHETIC radiographs (generated, not medical data): \(trainEnd)/\(validationEnd - trainEnd)/\(count - validationEnd)")
-        }
-        if exists, isDirectory.boolValue {
-            let folder = try ImageFolderDataset(root: url)
-            if !folder.ignoredFiles.isEmpty {
-                warn("ignored \(folder.ignoredFiles.count) file(s) that are not images: \(folder.ignoredFiles.prefix(5).joined(separator: ", "))")
-            }
-            let result = try DatasetSplitter.split(folder, fractions: fractions(), seed: seed)
-            let patients = folder.patientCount > 0 ? " of \(folder.patientCount) patients (DICOM PatientID, kept together)" : ""
-            return (result.splits, "\(url.path): \(folder.count) images\(patients), split \(split) with seed \(seed)")
-        }
-        if url.pathExtension.lowercased() == "csv" {
-            guard exists else { throw CommandError("--data: \(url.path) does not exist") }
-            let columns = labelColumn.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            let options = CSVManifestDataset.Options(
-                pathColumn: pathColumn, labels: columns.count > 1 ? .multiple(columns) : .single(columns[0]),
-                classNames: classes.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } },
-                splitColumn: splitColumn, patientColumn: patientColumn, ordinal: ordinal,
-                root: imageRoot.map { URL(fileURLWithPath: $0) })
-            let manifest = try CSVManifestDataset(contentsOf: url, options: options)
-            let splits = try manifest.splits(fractions: fractions(), seed: seed)
-            return (splits, "\(url.path): \(manifest.count) images" + (splitColumn == nil ? ", split \(split) with seed \(seed)" : ""))
-        }
-        let file: URL
-        if url.pathExtension.lowercased() == "npz" {
-            guard exists else { throw CommandError("--data: \(url.path) does not exist") }
-            file = url
-        } else if MedMNISTInfo.named(data) != nil {
-            file = try Self.medmnistStore().resolve(data, size: size, progress: DownloadProgress.printToStandardError)
-        } else {
-            throw CommandError("--data: '\(data)' is not a file, a folder, a CSV manifest or a MedMNIST name (\(MedMNISTInfo.all.map(\.name).joined(separator: ", ")))")
-        }
-        let train = try MedMNISTDataset(contentsOf: file, split: .train)
-        let validation = try MedMNISTDataset(contentsOf: file, split: .val)
-        let test = try MedMNISTDataset(contentsOf: file, split: .test)
-        return (DatasetSplits(train: train, validation: validation, test: test),
-                "\(file.lastPathComponent) (MedMNIST, \(train.width)×\(train.height)): \(train.count)/\(validation.count)/\(test.count)")
-    }
-
-    /// MedMNIST's store, also searching `../shared/data/medmnist` beside the checkout when it exists.
-    static func medmnistStore() -> MedMNISTStore {
-        var store = MedMNISTStore()
-        let shared = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-            .deletingLastPathComponent().appendingPathComponent("shared/data/medmnist")
-        if FileManager.default.fileExists(atPath: shared.path) { store.searchFolders.append(shared) }
-        return store
-    }
-
-    func fractions() throws -> SplitFractions {
-        let parts = split.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard parts.count == 3 else {
-            throw CommandError("--split: expected three comma-separated fractions (train,validation,test), got '\(split)'")
-        }
-        return SplitFractions(train: parts[0], validation: parts[1], test: parts[2])
+    /// The data section of a run specification.
+    func specification(splitSeed: UInt64) -> DataSpecification {
+        var data = DataSpecification(source: self.data)
+        data.medmnistSize = size
+        data.pathColumn = pathColumn
+        data.labelColumn = labelColumn
+        data.splitColumn = splitColumn
+        data.patientColumn = patientColumn
+        data.classes = classes
+        data.ordinal = ordinal
+        data.imageRoot = imageRoot
+        data.split = split
+        data.splitSeed = splitSeed
+        data.onBadImage = onBadImage
+        return data
     }
 }
 

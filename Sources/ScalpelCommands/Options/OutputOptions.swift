@@ -18,4 +18,11 @@ struct OutputOptions: ParsableArguments {
 
     @Flag(name: .customLong("json-lines"), help: "Print one JSON object per event on standard output (for scripts).")
     var jsonLines = false
+
+    @Option(name: .customLong("report-every"), help: "While training, rewrite RUN/report.html every N steps and after each epoch (it reloads itself in a browser).")
+    var reportEvery: Int?
+
+    func validate() throws {
+        if let reportEvery, reportEvery < 1 { throw ValidationError("--report-every must be at least 1 (optimizer steps).") }
+    }
 }

@@ -37,3 +37,12 @@ struct RuntimeOptions: ParsableArguments {
         return device
     }
 }
+
+/// `0,1,2` → [0, 1, 2]; anything else is a validation error naming --seeds.
+func parseSeeds(_ text: String) throws -> [UInt64] {
+    let values = text.split(separator: ",").map { UInt64($0.trimmingCharacters(in: .whitespaces)) }
+    guard !values.isEmpty, values.count <= 10_000, values.allSatisfy({ $0 != nil }) else {
+        throw ValidationError("--seeds: expected comma-separated non-negative integers, got '\(text)'.")
+    }
+    return values.map { $0! }
+}

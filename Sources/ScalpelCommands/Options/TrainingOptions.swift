@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import Foundation
+import ScalpelExperiments
 import ScalpelModels
 import ScalpelTraining
 import TorchNN
@@ -91,21 +92,17 @@ struct TrainingOptions: ParsableArguments {
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize).") }
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1, got \(workers).") }
         guard bootstrap >= 0 else { throw ValidationError("--bootstrap must be 0 or more, got \(bootstrap).") }
-        _ = try MonitoredMetric(named: monitor)
-        _ = try classWeighting()
-        do { _ = try basePhase() } catch let error as TrainingError { throw ValidationError(error.description) }
-        guard bnPolicy == "auto" || BatchNormPolicy(rawValue: bnPolicy) != nil else {
-            throw ValidationError("--bn-policy must be auto, train, freeze or freeze-frozen, got '\(bnPolicy)'.")
+        do {
+            try trainingSpecification.validate()
+            _ = try strategySpecification.batchNormOverride()
+        } catch let error as ExperimentError {
+            throw ValidationError(error.description)
         }
     }
 
     /// The strategy's phases with `--bn-policy` applied when it is not `auto`.
     func phases(_ strategy: TransferStrategy, model: any Layer, backbone: any Backbone) throws -> [TrainingPhase] {
-        var phases = try strategy.phases(model: model, backbone: backbone, base: try basePhase())
-        if let policy = BatchNormPolicy(rawValue: bnPolicy) {
-            for index in phases.indices { phases[index].batchNorm = policy }
-        }
-        return phases
+        try strategySpecification.phases(model: model, backbone: backbone, base: try trainingSpecification.basePhase(name: self.strategy))
     }
 
     /// The strategy check for commands that train the strategy as given (search fills in the cut).
@@ -114,74 +111,40 @@ struct TrainingOptions: ParsableArguments {
     }
 
     /// The strategy with its parameters, checked.
-    func transferStrategy() throws -> TransferStrategy {
-        var parameters: [String: String] = [:]
-        for pair in strategyParams.split(separator: ",") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2, !parts[0].isEmpty else {
-                throw TrainingError.invalidOption("--strategy-params: expected NAME=VALUE pairs, got '\(pair)'")
-            }
-            parameters[parts[0]] = parts[1]
-        }
-        return try TransferStrategy(name: strategy, parameters: parameters)
+    func transferStrategy() throws -> TransferStrategy { try strategySpecification.transferStrategy() }
+
+    /// The strategy section of a run specification.
+    var strategySpecification: StrategySpecification {
+        StrategySpecification(name: strategy, parameters: strategyParams, bnPolicy: bnPolicy)
     }
 
-    func classWeighting() throws -> ClassWeighting {
-        switch classWeights.lowercased() {
-        case "none": return .none
-        case "balanced": return .balanced
-        default:
-            let values = classWeights.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-            guard !values.isEmpty, values.allSatisfy({ $0 != nil }) else {
-                throw ValidationError("--class-weights: expected none, balanced or comma-separated numbers, got '\(classWeights)'.")
-            }
-            return .explicit(values.map { $0! })
-        }
-    }
-
-    func resolvedSchedule() throws -> Schedule {
-        let schedule: Schedule
-        switch self.schedule {
-        case .constant: schedule = .constant
-        case .multistep:
-            let values = milestones.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
-            guard !values.isEmpty else { throw ValidationError("--milestones: expected comma-separated epochs, got '\(milestones)'.") }
-            let epochsList = values.allSatisfy { $0 < 1 } ? values.map { Int($0 * Double(epochs)) } : values.map { Int($0) }
-            schedule = .multiStep(milestones: epochsList, gamma: gamma)
-        case .cosine: schedule = .cosine(warmupEpochs: warmupEpochs, warmupStartFactor: 0.1, minimumFactor: minLrFactor)
-        case .onecycle: schedule = .oneCycle(pctStart: pctStart, divFactor: 25, finalDivFactor: 1e4)
-        case .plateau:
-            schedule = .plateau(PlateauOptions(factor: plateauFactor, patience: plateauPatience, minimumLearningRate: minLr,
-                                               stopBelow: stopBelow))
-        }
-        do { try schedule.validate() } catch { throw ValidationError("--schedule: \(error)") }
-        return schedule
-    }
-
-    /// The run's base phase (epochs, rate, optimizer, schedule, stopping) that the strategy refines.
-    func basePhase() throws -> TrainingPhase {
-        let optimizerKind: OptimizerKind = switch optimizer {
-        case .adam: .adam
-        case .adamw: .adamW
-        case .sgd: .sgd(momentum: momentum, nesterov: false)
-        }
-        let phase = TrainingPhase(name: strategy, epochs: epochs, optimizer: optimizerKind, learningRate: lr,
-                                  weightDecay: weightDecay, schedule: try resolvedSchedule(),
-                                  earlyStopping: earlyStopping.map { EarlyStoppingOptions(patience: $0) },
-                                  gradientClipNorm: clipGradNorm)
-        try phase.validate()
-        return phase
+    /// The training section of a run specification.
+    var trainingSpecification: TrainingSpecification {
+        var training = TrainingSpecification()
+        training.epochs = epochs
+        training.batchSize = batchSize
+        training.lr = lr
+        training.optimizer = optimizer
+        training.weightDecay = weightDecay
+        training.momentum = momentum
+        training.schedule = schedule
+        training.milestones = milestones
+        training.gamma = gamma
+        training.warmupEpochs = warmupEpochs
+        training.minLrFactor = minLrFactor
+        training.pctStart = pctStart
+        training.plateauFactor = plateauFactor
+        training.plateauPatience = plateauPatience
+        training.minLr = minLr
+        training.stopBelow = stopBelow
+        training.earlyStopping = earlyStopping
+        training.monitor = monitor
+        training.clipGradNorm = clipGradNorm
+        training.classWeights = classWeights
+        return training
     }
 }
 
-enum CacheMode: String, CaseIterable, ExpressibleByArgument {
-    case auto, on, off
-}
-
-enum OptimizerName: String, CaseIterable, ExpressibleByArgument {
-    case adam, adamw, sgd
-}
-
-enum ScheduleName: String, CaseIterable, ExpressibleByArgument {
-    case constant, multistep, cosine, onecycle, plateau
-}
+extension CacheMode: ExpressibleByArgument {}
+extension OptimizerName: ExpressibleByArgument {}
+extension ScheduleName: ExpressibleByArgument {}

@@ -1,6 +1,7 @@
 // Scalpel — ScalpelCommands
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import ScalpelReport
 import ScalpelTraining
 #if canImport(Glibc)
 import Glibc
@@ -15,6 +16,8 @@ final class ProgressReporter {
     let style: Style
     private var lastDraw = Date.distantPast
     private var lastValidation = ""
+    /// The runs' live HTML pages (`--report-every`), fed the same events.
+    var live: LiveReports?
 
     init(quiet: Bool, jsonLines: Bool) {
         style = jsonLines ? .jsonLines : quiet ? .quiet : (isatty(STDERR_FILENO) != 0 ? .bar : .lines)
@@ -30,6 +33,7 @@ final class ProgressReporter {
     }
 
     func callAsFunction(_ event: TrainingEvent) {
+        if let failure = live?.record(event) { note("warning: \(failure)") }
         switch (style, event) {
         case (.quiet, _): break
         case (.jsonLines, _): emit(Self.json(event))
@@ -68,11 +72,8 @@ final class ProgressReporter {
         return parts.joined(separator: "  ")
     }
 
-    static func clock(_ seconds: Double) -> String {
-        guard seconds.isFinite, seconds >= 0 else { return "--:--" }
-        let s = Int(seconds.rounded())
-        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
-    }
+    /// The ETA as the live page shows it too.
+    static func clock(_ seconds: Double) -> String { LiveReport.clock(seconds) }
 
     static func json(_ event: TrainingEvent) -> [String: Any] {
         switch event {

@@ -1,11 +1,12 @@
 // Scalpel — ScalpelCommands
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import ScalpelExperiments
 import ScalpelTraining
 
 /// The test results of one or more runs (seeds) as a text table, with mean ± std over seeds.
 struct ResultsTable {
-    static let columns = [("auroc", "AUROC"), ("auprc", "AUPRC"), ("accuracy", "ACC"), ("balanced-accuracy", "BACC")]
+    static let columns = zip(SeedRuns.summaryMetrics, ["AUROC", "AUPRC", "ACC", "BACC"]).map { ($0, $1) }
 
     var title: String
     var runs: [(seed: UInt64, results: RunResults)]
@@ -45,30 +46,5 @@ struct ResultsTable {
         return (lines + notes.sorted()).joined(separator: "\n")
     }
 
-    /// Mean and sample standard deviation (n − 1; 0 for a single value).
-    static func meanAndStd(_ values: [Double]) -> (mean: Double, std: Double)? {
-        guard !values.isEmpty else { return nil }
-        let mean = values.reduce(0, +) / Double(values.count)
-        guard values.count > 1 else { return (mean, 0) }
-        let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)
-        return (mean, variance.squareRoot())
-    }
-
-    /// `{"runs": [{"seed", "folder", "test"}], "mean": {metric: value}, "std": {metric: value}}`.
-    func json(folders: [String]) throws -> Data {
-        var means: [String: Double] = [:], deviations: [String: Double] = [:]
-        for (key, _) in Self.columns {
-            if let summary = Self.meanAndStd(runs.compactMap { $0.results.test?.metrics[key]?.value }) {
-                means[key] = summary.mean
-                deviations[key] = summary.std
-            }
-        }
-        let entries: [[String: Any]] = zip(runs, folders).map { run, folder in
-            var metrics: [String: Double] = [:]
-            for (key, metric) in run.results.test?.metrics ?? [:] { if let value = metric.value { metrics[key] = value } }
-            return ["seed": run.seed, "folder": folder, "best_epoch": run.results.best?.epoch ?? -1, "test": metrics]
-        }
-        return try JSONSerialization.data(withJSONObject: ["runs": entries, "mean": means, "std": deviations],
-                                          options: [.prettyPrinted, .sortedKeys])
-    }
+    static func meanAndStd(_ values: [Double]) -> (mean: Double, std: Double)? { SeedRuns.meanAndStd(values) }
 }

@@ -7,8 +7,11 @@ import Foundation
 /// The folder is `$SCALPEL_WEIGHTS_DIR`, else `$XDG_CACHE_HOME/scalpel/weights`, else
 /// `~/.cache/scalpel/weights`. A file is used only once its sha256 matches the registry
 /// (``WeightsEntry/accepts(sha256:)``). Besides the cache, ``locate(_:)`` looks in ``searchFolders``
-/// (by default `./.deps/weights`, where `scripts/setup` puts the EfficientNet-Lite0 file) and, for
-/// PyPI-packaged files, in every Python `site-packages` folder it can find.
+/// (by default ``defaultSearchFolders(environment:executable:currentDirectory:)``: the folders of
+/// `$SCALPEL_WEIGHTS_PATH`, `.deps/weights` of the current folder, and `.deps/weights` of the checkout
+/// the running executable was built in, where `scripts/setup` puts the EfficientNet-Lite0 file — so
+/// `scalpel` finds it from any folder) and, for PyPI-packaged files, in every Python `site-packages`
+/// folder it can find.
 ///
 /// ```swift
 /// let store = WeightStore()
@@ -31,13 +34,45 @@ public struct WeightStore: Sendable {
 
     /// - Parameters:
     ///   - folder: the cache folder; nil follows `SCALPEL_WEIGHTS_DIR` / `XDG_CACHE_HOME` / `~/.cache`.
-    ///   - searchFolders: nil: `./.deps/weights`.
+    ///   - searchFolders: nil: ``defaultSearchFolders(environment:executable:currentDirectory:)``.
     public init(folder: URL? = nil, searchFolders: [URL]? = nil, sitePackages: [URL]? = nil,
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.folder = folder ?? Self.defaultFolder(environment: environment)
-        self.searchFolders = searchFolders
-            ?? [URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".deps/weights")]
+        self.searchFolders = searchFolders ?? Self.defaultSearchFolders(environment: environment)
         self.sitePackages = sitePackages
+    }
+
+    /// The folders searched besides the cache, in order: each folder of `$SCALPEL_WEIGHTS_PATH`
+    /// (separated by `:`), `.deps/weights` of `currentDirectory`, and `.deps/weights` of the nearest
+    /// folder above `executable` that has one (the checkout whose `.build` holds `scalpel`; at most 8
+    /// levels up). Duplicates are dropped.
+    public static func defaultSearchFolders(environment: [String: String] = ProcessInfo.processInfo.environment,
+                                            executable: URL? = runningExecutable(),
+                                            currentDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+        -> [URL] {
+        var folders = (environment["SCALPEL_WEIGHTS_PATH"] ?? "").split(separator: ":").map { URL(fileURLWithPath: String($0)) }
+        folders.append(currentDirectory.appendingPathComponent(".deps/weights"))
+        if let executable {
+            var folder = executable.deletingLastPathComponent()
+            for _ in 0..<8 {
+                let candidate = folder.appendingPathComponent(".deps/weights")
+                if FileManager.default.fileExists(atPath: candidate.path) {
+                    folders.append(candidate)
+                    break
+                }
+                guard folder.path != "/" else { break }
+                folder = folder.deletingLastPathComponent()
+            }
+        }
+        var seen: Set<String> = []
+        return folders.filter { seen.insert($0.standardizedFileURL.path).inserted }
+    }
+
+    /// The file of the running program (links resolved), or nil when it cannot be found.
+    public static func runningExecutable() -> URL? {
+        let link = URL(fileURLWithPath: "/proc/self/exe")
+        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: link.path) { return URL(fileURLWithPath: path) }
+        return Bundle.main.executableURL?.resolvingSymlinksInPath()
     }
 
     /// `$SCALPEL_WEIGHTS_DIR`, else `$XDG_CACHE_HOME/scalpel/weights`, else `~/.cache/scalpel/weights`.
@@ -125,7 +160,7 @@ public struct WeightStore: Sendable {
     /// exactly where to put it.
     func missing(_ entry: WeightsEntry, reason: String?) -> WeightStoreError {
         let place = "put it in \(folder.path)/ (that is $SCALPEL_WEIGHTS_DIR, else $XDG_CACHE_HOME/scalpel/weights, "
-            + "else ~/.cache/scalpel/weights), or pass its path"
+            + "else ~/.cache/scalpel/weights) or a folder of $SCALPEL_WEIGHTS_PATH, or pass its path"
         switch entry.source {
         case .url(let url):
             return WeightStoreError(

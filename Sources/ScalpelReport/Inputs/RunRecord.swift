@@ -1,6 +1,7 @@
 // Scalpel — ScalpelReport
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import ScalpelExperiments
 import ScalpelData
 import ScalpelTraining
 import Yams
@@ -15,6 +16,10 @@ public struct RunRecord: Sendable {
     public let results: RunResults
     /// Test predictions, when the run finished and wrote them.
     public let predictions: TestPredictions?
+    /// Similarity analyses of the run (`analysis/*/similarity.json`), when there are any.
+    public let similarity: [SimilarityRecord]
+    /// Universal adversarial perturbations found in the run's sub-folders (two levels down at most).
+    public let uaps: [UAPRecord]
 
     static let metricsLimit = 64 << 20, configurationLimit = 1 << 20, predictionsLimit = 512 << 20
 
@@ -53,6 +58,11 @@ public struct RunRecord: Sendable {
         } else {
             predictions = nil
         }
+        similarity = try SimilarityRecord.all(in: files)
+        let candidates = files.subfolders().filter { !["checkpoints", "tensorboard"].contains($0) }
+        uaps = try (candidates + candidates.flatMap { files.subfolders(of: $0) })
+            .filter { UAPRecord.isUAPFolder(files, $0) }.sorted().prefix(16)
+            .map { try UAPRecord(files: files, relative: $0) }
     }
 
     /// The value of a configuration key.
@@ -67,6 +77,14 @@ public struct RunRecord: Sendable {
             throw ReportError("\(file) is not YAML: \(error)")
         }
         guard let mapping = node?.mapping else { return [] }
+        if mapping["version"] != nil {
+            // A versioned run specification: its fields under the option names that set them.
+            do {
+                return try RunSpecification(yaml: text, source: file).optionValues().map { ($0.option, $0.value) }
+            } catch let error as ExperimentError {
+                throw ReportError(error.description)
+            }
+        }
         return mapping.compactMap { key, value in
             guard let key = key.string, let value = value.scalar?.string else { return nil }
             return (key, value)

@@ -18,8 +18,8 @@ public struct ReportPage: Sendable {
         self.refreshSeconds = refreshSeconds
     }
 
-    /// A report of each folder in `folders`: a run folder (scalpel train) or a comparison folder
-    /// (scalpel compare), detected by its files.
+    /// A report of each folder in `folders`: a run folder (scalpel train), a comparison folder
+    /// (scalpel compare) or a UAP folder (results.json with uap.safetensors), detected by its files.
     public static func make(folders: [URL]) throws -> ReportPage {
         guard !folders.isEmpty else { throw ReportError("give at least one run or comparison folder") }
         var parts: [String] = []
@@ -27,7 +27,9 @@ public struct ReportPage: Sendable {
         for (index, folder) in folders.enumerated() {
             let prefix = folders.count > 1 ? "f\(index)-" : ""
             let files = try ResultFiles(folder)
-            if files.exists("compare.json") {
+            if UAPRecord.isUAPFolder(files, "") {
+                parts.append(UAPSections(uap: try UAPRecord(files: files, relative: ""), idPrefix: prefix).html())
+            } else if files.exists("compare.json") {
                 let comparison = try ComparisonRecord(folder: folder)
                 parts.append(ComparisonSections(comparison, idPrefix: prefix).html())
             } else {

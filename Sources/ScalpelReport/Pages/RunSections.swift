@@ -20,7 +20,9 @@ struct RunSections {
     func id(_ name: String) -> String { idPrefix + name }
 
     func html() -> String {
-        [summary(), testCurves(), training(), confusion(), calibration(), cost()].joined(separator: "\n")
+        ([summary(), testCurves(), training(), confusion(), calibration(), cost()]
+            + (run.similarity.isEmpty ? [] : [similarity()])
+            + run.uaps.enumerated().map { UAPSections(uap: $1, idPrefix: id("\($0)-")).html() }).joined(separator: "\n")
     }
 
     func section(_ name: String, _ title: String, _ body: String) -> String {

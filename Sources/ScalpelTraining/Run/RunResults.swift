@@ -58,6 +58,8 @@ public struct RunResults: Sendable, Codable {
 extension Predictions {
     /// `sample_id,label,p_<class>…`: one row per sample; the label is the class name, or the positive
     /// class names joined by `|` for multi-label tasks. Fields are quoted where CSV needs it.
+    /// Probabilities are written with the shortest digits that read back as the same `Double`, so
+    /// metrics recomputed from the file equal those of `metrics.json` exactly.
     public func csv() -> String {
         func field(_ text: String) -> String {
             text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
@@ -72,7 +74,7 @@ extension Predictions {
                 let value = labels[index].first ?? -1
                 label = classNames.indices.contains(value) ? classNames[value] : String(value)
             }
-            let values = probabilities[index].map { String(format: "%.6f", $0) }
+            let values = probabilities[index].map { String($0) }
             lines.append(([field(sampleIDs[index]), field(label)] + values).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"

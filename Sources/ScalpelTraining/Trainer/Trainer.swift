@@ -89,7 +89,9 @@ public final class Trainer {
             log("resumed after epoch \(state.completedEpochs)")
             try observer(.resumed(completedEpochs: state.completedEpochs))
         } else {
-            log("started: \(c.phases.count) phase(s), at most \(c.maximumEpochs) epoch(s), seed \(c.seed)")
+            log("started: \(c.phases.count) phase(s), at most \(c.maximumEpochs) epoch(s), seed \(c.seed)"
+                + (c.precision == .fp32 ? "" : ", precision \(c.precision)")
+                + ((exchange?.worldSize ?? 1) > 1 ? ", \(exchange!.worldSize) processes" : ""))
         }
 
         let shard = try exchange.map { try LoaderShard(rank: $0.rank, count: $0.worldSize) } ?? .whole

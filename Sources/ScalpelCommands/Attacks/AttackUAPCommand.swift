@@ -1,0 +1,109 @@
+// Scalpel — ScalpelCommands
+// SPDX-License-Identifier: Apache-2.0
+import ArgumentParser
+import Foundation
+import ScalpelAttacks
+import ScalpelData
+import ScalpelTraining
+import Torch
+
+/// `scalpel attack uap RUN`: a universal adversarial perturbation of a trained run's model, from its
+/// training images or from any image folder (e.g. natural photos), scored on the run's test split
+/// against random perturbations of the same norm.
+struct AttackUAPCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "uap",
+        abstract: "Compute a universal adversarial perturbation (Moosavi-Dezfooli's algorithm, FGSM inner step) and score it.",
+        discussion: """
+            Perturbations live in pixel space before normalisation, in [0, 1] units; perturbed images \
+            are clipped to [0, 1]. ξ = ζ × the mean norm of the run's training images (whole image, all \
+            channels). A grey model sees colour source photos converted to grey (0.299 R + 0.587 G + 0.114 B). \
+            The attack saves its progress after every chunk and resumes when run again with the same options.
+            """)
+
+    @Argument(help: "The run folder of `scalpel train`.")
+    var runFolder: String
+
+    @Option(help: "Source images: train (the run's training split) or a folder of images.")
+    var source: String = "train"
+
+    @Option(help: "Norm of the perturbation ball: l2 or linf.")
+    var norm: String = "l2"
+
+    @Option(help: "ξ as a fraction of the mean training-image norm (0.04 = 4 %).")
+    var zeta: Double = 0.04
+
+    @Option(help: "Target class (index or name) for a targeted UAP.")
+    var target: String?
+
+    @Option(help: "Views per source image (1: the image alone; more adds random crops, flips and colour changes).")
+    var views: Int = 1
+
+    @Option(name: .customLong("fgsm-eps"), help: "FGSM step of the inner attack, in [0, 1] pixel units.")
+    var fgsmEpsilon: Double = 0.0012
+
+    @Option(help: "Source images per chunk (progress is saved after each).")
+    var chunk: Int = 100
+
+    @Option(help: "Passes over each chunk.")
+    var passes: Int = 1
+
+    @Option(name: .customLong("random-draws"), help: "Random perturbations in the same ball, as controls.")
+    var randomDraws: Int = 5
+
+    @Option(name: .customLong("heldout-limit"), help: "At most this many test images to score on.")
+    var heldoutLimit: Int = 2000
+
+    @Option(name: .customLong("max-chunks"), help: "Stop after this many chunks (progress saved; run again to continue).")
+    var maxChunks: Int?
+
+    @Option(help: "Which weights: best or last.")
+    var weights: String = "best"
+
+    @Option(help: "Output folder (default: RUN/attacks/uap-SOURCE-NORM-ZETA[-tTARGET]).")
+    var output: String?
+
+    @OptionGroup var runtime: RuntimeOptions
+
+    func validate() throws {
+        guard PerturbationNorm(rawValue: norm) != nil else { throw ValidationError("--norm must be l2 or linf, got '\(norm)'.") }
+        guard RunFolder.Weights(rawValue: weights) != nil else { throw ValidationError("--weights must be best or last, got '\(weights)'.") }
+        guard (1...1_000_000).contains(heldoutLimit) else { throw ValidationError("--heldout-limit must be in 1...1000000.") }
+        if let maxChunks, maxChunks < 1 { throw ValidationError("--max-chunks must be at least 1, got \(maxChunks).") }
+        do {
+            _ = try settings(target: nil)
+        } catch let error as AttackError {
+            throw ValidationError(error.description)
+        }
+    }
+
+    func settings(target: Int?) throws -> UAPJobSettings {
+        try UAPJobSettings(norm: PerturbationNorm(rawValue: norm) ?? .l2, zeta: zeta, fgsmEpsilon: fgsmEpsilon,
+                           targetClass: target, views: views, chunkSize: chunk, passes: passes, randomDraws: randomDraws,
+                           seed: runtime.seed, source: source)
+    }
+
+    func run() throws {
+        let device = try runtime.configure()
+        let audited = try AuditedRun(runFolder, weights: RunFolder.Weights(rawValue: weights)!, device: device)
+        let targetClass = try target.map { try audited.classIndex($0) }
+        let settings = try settings(target: targetClass)
+        let name = "uap-\(source == "train" ? "train" : URL(fileURLWithPath: source).lastPathComponent)-\(norm)-\(zeta)"
+            + (targetClass.map { "-t\($0)" } ?? "")
+        let directory = URL(fileURLWithPath: output ?? audited.folder.url.appendingPathComponent("attacks/\(name)").path)
+        _ = try UAPRunner.existingProgress(in: directory, settings: settings)  // finished or mismatched: fail now
+        let sourceImages = try audited.sourceImages(source, views: views, seed: runtime.seed)
+        let heldout = try audited.heldout(limit: heldoutLimit)
+        let runner = try UAPRunner(classifier: audited.classifier, settings: settings, directory: directory,
+                                   classNames: audited.classNames)
+        runner.log = { print($0) }
+        print("UAP of \(audited.architecture) (\(runFolder)) from \(sourceImages.count) source images, scored on \(heldout.images.shape[0]) test images")
+        guard let result = try runner.run(source: sourceImages, reference: audited.trainingImages(), heldout: heldout.images,
+                                          heldoutLabels: heldout.labels, chunkLimit: maxChunks) else {
+            print("Unfinished (progress in \(directory.path)); run the same command again to continue.")
+            return
+        }
+        if !result.skipped.isEmpty { print("skipped \(result.skipped.count) unreadable image(s): \(result.skipped.prefix(5).joined(separator: "; "))") }
+        print("Results: \(directory.appendingPathComponent(UAPRunner.resultsFile).path)")
+    }
+}

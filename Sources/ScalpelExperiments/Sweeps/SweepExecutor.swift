@@ -1,0 +1,130 @@
+// Scalpel — ScalpelExperiments
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import ScalpelTraining
+
+/// Runs a sweep: checks every run's inputs first, then trains the runs that are not finished — one at
+/// a time in this process, or up to `concurrency` at once, each a `scalpel train` process with the
+/// stated threads. A failed run is recorded in `sweep-state.json` and the others go on; a rerun
+/// reads finished runs back, continues unfinished ones, and retries failed ones only with `retryFailed`.
+public struct SweepExecutor {
+    public var plan: SweepPlan
+    /// Rerun only the runs that failed before.
+    public var retryFailed: Bool
+    /// The `scalpel` executable that trains each run when `plan.concurrency` > 1.
+    public var executable: URL?
+    public var note: (String) -> Void
+
+    public init(plan: SweepPlan, retryFailed: Bool = false, executable: URL? = nil, note: @escaping (String) -> Void = { _ in }) {
+        self.plan = plan
+        self.retryFailed = retryFailed
+        self.executable = executable
+        self.note = note
+    }
+
+    /// Checks, then trains; returns the state of every run.
+    @discardableResult
+    public func run() throws -> SweepState {
+        // Every input of every run before the first trains: data, strategies, weights.
+        var data: [(specification: DataSpecification, data: RunData)] = []
+        for point in plan.points where !data.contains(where: { $0.specification == point.specification.data }) {
+            do {
+                data.append((point.specification.data, try RunData(point.specification.data, warn: note)))
+            } catch {
+                throw ExperimentError("\(point.name): \(error)")
+            }
+        }
+        for (specification, runData) in data {
+            try RunPreflight.check(plan.points.filter { $0.specification.data == specification }.map { ($0.name, $0.specification) },
+                                   data: runData)
+        }
+
+        var state = try SweepState.read(in: plan.output)
+        var todo: [(index: Int, point: SweepPlan.Point)] = []
+        for (index, point) in plan.points.enumerated() {
+            let previous = state.entry(folder: point.folder.path)
+            var entry = previous ?? SweepState.Entry(name: point.name, folder: point.folder.path, status: .pending, error: nil, attempts: 0)
+            if RunFolder(point.folder).isFinished {
+                entry.status = .finished
+                entry.error = nil
+            } else if previous?.status == .failed, !retryFailed {
+                note("\(point.name): failed before (\(previous?.error ?? "")); --retry-failed runs it again")
+            } else if retryFailed, previous?.status != .failed {
+                // --retry-failed reruns only the failed runs.
+            } else {
+                todo.append((index, point))
+            }
+            state.update(entry)
+        }
+        try state.write(in: plan.output)
+        note("sweep: \(plan.points.count) run(s), \(todo.count) to train, \(plan.concurrency) at a time")
+        if plan.concurrency > 1, let executable {
+            try runProcesses(todo, executable: executable, state: &state)
+        } else {
+            for (_, point) in todo {
+                try start(point, state: &state)
+                do {
+                    let runData = data.first { $0.specification == point.specification.data }!.data
+                    _ = try RunExecution(point.specification, resume: true).run(data: runData, folder: point.folder, note: note)
+                    try finish(point, error: nil, state: &state)
+                } catch {
+                    try finish(point, error: "\(error)", state: &state)
+                }
+            }
+        }
+        return state
+    }
+
+    private func start(_ point: SweepPlan.Point, state: inout SweepState) throws {
+        var entry = state.entry(folder: point.folder.path)!
+        entry.status = .running
+        entry.attempts += 1
+        state.update(entry)
+        try state.write(in: plan.output)
+        note("\(point.name) → \(point.folder.path)")
+    }
+
+    private func finish(_ point: SweepPlan.Point, error: String?, state: inout SweepState) throws {
+        var entry = state.entry(folder: point.folder.path)!
+        let finished = error == nil && RunFolder(point.folder).isFinished
+        entry.status = finished ? .finished : .failed
+        entry.error = finished ? nil : (error ?? "the run ended without finishing")
+        state.update(entry)
+        try state.write(in: plan.output)
+        if let failure = entry.error { note("\(point.name): failed: \(failure)") }
+    }
+
+    /// Up to `plan.concurrency` `scalpel train` processes at once.
+    private func runProcesses(_ todo: [(index: Int, point: SweepPlan.Point)], executable: URL, state: inout SweepState) throws {
+        let work = plan.output.appendingPathComponent(".sweep")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        var waiting = todo[...]
+        var running: [(process: Process, point: SweepPlan.Point, log: URL)] = []
+        while !waiting.isEmpty || !running.isEmpty {
+            while running.count < plan.concurrency, let (index, point) = waiting.popFirst() {
+                let spec = work.appendingPathComponent("run-\(index).yaml"), log = work.appendingPathComponent("run-\(index).log")
+                try point.specification.write(to: spec, header: "Run \(point.name) of the sweep in \(plan.output.path)")
+                FileManager.default.createFile(atPath: log.path, contents: nil)
+                let process = Process()
+                process.executableURL = executable
+                process.arguments = ["train", "--config", spec.path, "--output", point.folder.path, "--resume", "--quiet"]
+                let handle = try FileHandle(forWritingTo: log)
+                process.standardOutput = handle
+                process.standardError = handle
+                try start(point, state: &state)
+                do { try process.run() } catch {
+                    try finish(point, error: "cannot start \(executable.path): \(error.localizedDescription)", state: &state)
+                    continue
+                }
+                running.append((process, point, log))
+            }
+            Thread.sleep(forTimeInterval: 0.1)
+            for (offset, entry) in running.enumerated().reversed() where !entry.process.isRunning {
+                running.remove(at: offset)
+                let status = entry.process.terminationStatus
+                let tail = ((try? String(contentsOf: entry.log, encoding: .utf8)) ?? "").split(separator: "\n").suffix(3).joined(separator: " | ")
+                try finish(entry.point, error: status == 0 ? nil : "exit status \(status): \(tail) (log: \(entry.log.path))", state: &state)
+            }
+        }
+    }
+}

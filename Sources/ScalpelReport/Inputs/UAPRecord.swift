@@ -1,0 +1,116 @@
+// Scalpel — ScalpelReport
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import ScalpelData
+
+/// What a report shows of a universal adversarial perturbation's folder (ScalpelAttacks' UAP runner):
+/// `results.json` (fooling rates on held-out images, the random controls, the search curve, the
+/// clean → perturbed confusion) and `uap-amplified.npy` (the perturbation scaled for viewing). Decoded
+/// with its own tolerant types: only the fields shown.
+public struct UAPRecord: Sendable {
+    public struct Settings: Sendable, Decodable {
+        public var norm: String?
+        public var zeta: Double?
+        public var targetClass: Int?
+        public var randomDraws: Int?
+        public var source: String?
+    }
+
+    public struct Evaluation: Sendable, Decodable {
+        public var images: Int
+        public var foolingRate: Double
+        public var targetedSuccessRate: Double?
+        public var confusion: [[Int]]
+        public var foolingRateByCleanClass: [Double?]?
+    }
+
+    public struct Random: Sendable, Decodable {
+        public var draws: Int
+        public var foolingRates: [Double]
+    }
+
+    public struct CurvePoint: Sendable, Decodable {
+        public var imagesSeen: Int
+        public var foolingRate: Double
+        public var sourceFoolingRate: Double?
+    }
+
+    struct File: Decodable {
+        var settings: Settings?
+        var radius: Double?
+        var perturbationL2: Double?
+        var perturbationLinf: Double?
+        var heldout: Evaluation
+        var random: Random?
+        var curve: [CurvePoint]?
+        var classNames: [String]
+    }
+
+    /// The folder's path relative to the report's folder ("" for the folder itself).
+    public let name: String
+    public let settings: Settings?
+    public let radius: Double?
+    public let perturbationL2: Double?
+    public let perturbationLinf: Double?
+    public let heldout: Evaluation
+    public let random: Random?
+    public let curve: [CurvePoint]
+    public let classNames: [String]
+    /// The amplified perturbation as an image, when uap-amplified.npy is there and readable.
+    public let image: PNGImage?
+
+    static let resultsLimit = 16 << 20, imageLimit = 64 << 20
+
+    /// Whether `relative` (in `files`) is a finished UAP folder.
+    static func isUAPFolder(_ files: ResultFiles, _ relative: String) -> Bool {
+        let prefix = relative.isEmpty ? "" : relative + "/"
+        return files.exists(prefix + "results.json") && files.exists(prefix + "uap.safetensors")
+    }
+
+    init(files: ResultFiles, relative: String) throws {
+        let prefix = relative.isEmpty ? "" : relative + "/"
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let file: File
+        do {
+            file = try decoder.decode(File.self, from: try files.data(prefix + "results.json", limit: Self.resultsLimit))
+        } catch let error as ReportError {
+            throw error
+        } catch {
+            throw ReportError("\(files.url(prefix + "results.json").path) is not the result of a UAP attack: \(error)")
+        }
+        name = relative
+        settings = file.settings
+        radius = file.radius
+        perturbationL2 = file.perturbationL2
+        perturbationLinf = file.perturbationLinf
+        heldout = file.heldout
+        random = file.random
+        curve = file.curve ?? []
+        classNames = file.classNames
+        image = files.exists(prefix + "uap-amplified.npy")
+            ? try Self.image(npy: files.data(prefix + "uap-amplified.npy", limit: Self.imageLimit),
+                             source: files.url(prefix + "uap-amplified.npy").path) : nil
+    }
+
+    /// A float32 `[H, W, C]` array in [0, 1] (C = 1 or 3) as an 8-bit image; nil for any other layout.
+    static func image(npy data: Data, source: String) throws -> PNGImage? {
+        let array: NpyArray
+        do {
+            array = try NpyArray([UInt8](data), source: source)
+        } catch {
+            throw ReportError("\(source) is not a .npy array: \(error)")
+        }
+        let shape = array.shape
+        guard array.dtype == .float32, shape.count == 3, (1...4096).contains(shape[0]), (1...4096).contains(shape[1]),
+              shape[2] == 1 || shape[2] == 3 else { return nil }
+        let bytes = array.data
+        let pixels = (0..<array.count).map { index -> UInt8 in
+            let offset = index * 4
+            let bits = UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset + 2]) << 16 | UInt32(bytes[offset + 3]) << 24
+            let value = Float(bitPattern: bits)
+            return value.isFinite ? UInt8(max(0, min(255, (value * 255).rounded()))) : 0
+        }
+        return try PNGImage(width: shape[1], height: shape[0], channels: shape[2], pixels: pixels)
+    }
+}
