@@ -17,7 +17,7 @@ struct AttackCommandTests {
                                 "--epochs", "1", "--batch-size", "16", "--bootstrap", "0", "--quiet", "--output", run.path]).run()
         let runFiles = try FileManager.default.contentsOfDirectory(atPath: run.path).sorted()
         let output = folder.appendingPathComponent("uap")
-        let common = [run.path, "--source", "train", "--chunk", "16", "--random-draws", "2", "--threads", "1", "--output", output.path]
+        let common = [run.path, "--source", "train", "--chunk", "16", "--random-draws", "2", "--output", output.path]
 
         #expect(throws: CommandError.self) { try AttackUAPCommand.parse(common + ["--target", "7"]).run() }
         #expect(throws: (any Error).self) { try AttackUAPCommand.parse(common + ["--zeta", "0"]) }

@@ -1,6 +1,7 @@
 // Scalpel — ScalpelCommands
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
+import Foundation
 import Torch
 import TorchNN
 
@@ -39,7 +40,8 @@ struct RuntimeOptions: ParsableArguments {
         let device = try parsedDevice()
         try device.validate()
         try TorchRuntime.configure(seed: seed, threads: threads)
-        InferenceFusion.isEnabled = !noFuse
+        // --no-fuse, or SCALPEL_NO_FUSE=1 in the environment, turns the eval-mode fast path off.
+        InferenceFusion.isEnabled = !noFuse && ProcessInfo.processInfo.environment["SCALPEL_NO_FUSE"] != "1"
         return device
     }
 }
