@@ -121,4 +121,18 @@ struct BrowserTests {
                                                               plots: ["auroc-parameters"], numbers: numbers),
                        screenshot: "comparison.png")
     }
+
+    @Test func sweepPageInChromium() throws {
+        let folder = ReportFixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        _ = try SweepSectionTests.writeSweep(to: folder)
+        let page = folder.appendingPathComponent("report.html")
+        try ReportPage.make(folders: [folder]).write(to: page)
+        let numbers = try SweepRecord(folder: folder).rows.filter { $0.auroc != nil }.map { row in
+            Number(selector: #"[data-run="\#(row.run)"][data-metric="auroc"][data-part="mean"]"#, text: HTML.number(row.auroc?.mean))
+        }
+        try Self.check(page: page, expectations: Expectations(sections: ["sweep-summary", "sweep-table-section", "sweep-axes"],
+                                                              plots: ["sweep-axis-0", "sweep-axis-1"], numbers: numbers),
+                       screenshot: "sweep.png")
+    }
 }
