@@ -43,7 +43,7 @@ let package = Package(
             linkerSettings: [.unsafeFlags(torchLinkFlags)]),
         .target(name: "Torch", dependencies: ["CTorch"]),
         .target(name: "TorchNN", dependencies: ["Torch"]),
-        .target(name: "TorchOptim", dependencies: ["Torch", "TorchNN"]),
+        .target(name: "TorchOptim", dependencies: ["Torch"]),
 
         // Image decoding through Debian's libjpeg-turbo, libpng, libtiff and stb (BMP), and DICOM through
         // DCMTK (scripts/setup installs them).
@@ -54,12 +54,15 @@ let package = Package(
                     .linkedLibrary($0)
                 }),
 
+        // DEFLATE (.npz entries) through the system zlib (Debian zlib1g-dev).
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+
         // Downloads with resume and checksum checks (weights, datasets).
         .target(name: "ScalpelDownload", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
 
         // Domain: backbones with cut points; data.
         .target(name: "ScalpelRandom"),
-        .target(name: "ScalpelData", dependencies: ["Torch", "CImageCodecs", "CDicom", "ScalpelRandom", "ScalpelDownload"]),
+        .target(name: "ScalpelData", dependencies: ["Torch", "CImageCodecs", "CDicom", "CZlib", "ScalpelRandom", "ScalpelDownload"]),
         .target(name: "ScalpelMetrics", dependencies: ["ScalpelRandom"]),
         .target(name: "ScalpelModels", dependencies: ["Torch", "TorchNN", "ScalpelDownload"]),
 
@@ -93,9 +96,12 @@ let package = Package(
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "scalpel", dependencies: ["ScalpelCommands"]),
+        // Fuzzing of every parser of untrusted input (docs/security.md): a mutator, the targets, a runner.
+        .target(name: "ScalpelFuzzing", dependencies: ["Torch", "ScalpelData", "ScalpelRandom", .product(name: "Yams", package: "Yams")]),
+        .executableTarget(name: "scalpel-fuzz", dependencies: ["ScalpelFuzzing"]),
         .executableTarget(name: "scalpel-bench",
                          dependencies: ["Torch", "TorchNN", "TorchOptim", "ScalpelModels", "ScalpelData", "ScalpelTraining",
-                                        "ScalpelAnalysis", "ScalpelAttacks"]),
+                                        "ScalpelAnalysis", "ScalpelAttacks", "ScalpelExperiments"]),
 
         // Tests.
         .target(name: "TorchTestSupport", dependencies: ["Torch", "TorchNN"], path: "Tests/TorchTestSupport"),
@@ -121,6 +127,7 @@ let package = Package(
         .testTarget(name: "ScalpelReportTests", dependencies: ["ScalpelReport", "ScalpelTraining", "ScalpelAnalysis", "ScalpelAttacks", "ScalpelData", "TorchTestSupport"]),
         .testTarget(name: "ScalpelAnalysisTests", dependencies: ["ScalpelAnalysis", "ScalpelModels", "TorchTestSupport"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "ScalpelFuzzingTests", dependencies: ["ScalpelFuzzing", "ScalpelData", "Torch"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx20

@@ -149,10 +149,13 @@ def main():
     args = parser.parse_args()
     parts = args.case.split("-")
     kind, architecture, size, batch = parts[0], "-".join(parts[1:-2]), int(parts[-2]), int(parts[-1][1:])
-    if kind not in ("train", "infer", "latency", "loader", "probe", "recompute", "similarity"):
+    if kind not in ("train", "infer", "latency", "loader", "probe", "recompute", "similarity", "index"):
         parser.error(f"unknown kind in case {args.case}")
     torch.set_num_threads(args.threads)
-    if kind == "loader":
+    if kind == "index":  # the run index: queries per second, plain sqlite3 (bench/index_bench.py)
+        from index_bench import index_queries_per_second
+        rate = index_queries_per_second(size, batch, args.steps, args.warmup)
+    elif kind == "loader":
         if architecture != "medmnist":
             parser.error(f"loader cases know one data set, 'medmnist'; got {architecture}")
         rate = loader_images_per_second(size, batch, args.steps, args.warmup, args.workers, args.prefetch)

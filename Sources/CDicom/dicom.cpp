@@ -60,8 +60,8 @@ int32_t unsigned_short(DcmItem *item, const DcmTagKey &tag, int32_t fallback) {
 
 }  // namespace
 
-int parse(const uint8_t *data, size_t size, DcmFileFormat &file, scalpel_dicom_header &header, char *message,
-          size_t capacity) {
+int parse(const uint8_t *data, size_t size, const scalpel_dicom_limits *limits, DcmFileFormat &file,
+          scalpel_dicom_header &header, char *message, size_t capacity) {
   std::memset(&header, 0, sizeof header);
   if (data == nullptr || size < 132 || std::memcmp(data + 128, "DICM", 4) != 0) {
     report(message, capacity,
@@ -76,6 +76,7 @@ int parse(const uint8_t *data, size_t size, DcmFileFormat &file, scalpel_dicom_h
            "dcmtk package, or point DCMDICTPATH at dicom.dic)");
     return 2;
   }
+  if (int status = check_nesting(data, size, limits ? limits->max_sequence_depth : 0, message, capacity)) return status;
   DcmInputBufferStream stream;
   stream.setBuffer(data, static_cast<offile_off_t>(size));
   stream.setEos();
@@ -124,15 +125,15 @@ int parse(const uint8_t *data, size_t size, DcmFileFormat &file, scalpel_dicom_h
 
 extern "C" const char *scalpel_dicom_toolkit_version(void) { return OFFIS_DCMTK_VERSION_STRING; }
 
-extern "C" int scalpel_dicom_read_header(const uint8_t *data, size_t size, scalpel_dicom_header *out,
-                                         char *message, size_t capacity) {
+extern "C" int scalpel_dicom_read_header(const uint8_t *data, size_t size, const scalpel_dicom_limits *limits,
+                                         scalpel_dicom_header *out, char *message, size_t capacity) {
   if (out == nullptr) {
     scalpel_dicom::report(message, capacity, "no header to fill (null pointer)");
     return 1;
   }
   try {
     DcmFileFormat file;
-    return scalpel_dicom::parse(data, size, file, *out, message, capacity);
+    return scalpel_dicom::parse(data, size, limits, file, *out, message, capacity);
   } catch (const std::exception &error) {
     scalpel_dicom::report(message, capacity, "cannot be read: %s", error.what());
   } catch (...) {

@@ -22,7 +22,11 @@ void ensure_initialised();
 
 /// Parses a Part 10 file held in memory into `file` and fills `header`. Returns 0 or writes a message
 /// and returns non-zero. Never throws.
-int parse(const uint8_t *data, size_t size, DcmFileFormat &file, scalpel_dicom_header &header, char *message,
-          size_t capacity);
+int parse(const uint8_t *data, size_t size, const scalpel_dicom_limits *limits, DcmFileFormat &file,
+          scalpel_dicom_header &header, char *message, size_t capacity);
+
+/// 0 when the file's sequences nest at most `limit` deep (measured without recursion, before DCMTK parses
+/// it); otherwise writes a message and returns non-zero.
+int check_nesting(const uint8_t *data, size_t size, int32_t limit, char *message, size_t capacity);
 
 }  // namespace scalpel_dicom

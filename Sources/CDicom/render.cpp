@@ -29,7 +29,7 @@ bool is_supported(const char *photometric) {
 
 /// The checks DCMTK would otherwise answer with a bare status; 0 when the frame can be rendered.
 int check(DcmFileFormat &file, const scalpel_dicom_header &header, const scalpel_dicom_options &options,
-          char *message, size_t capacity) {
+          const scalpel_dicom_limits *limits, char *message, size_t capacity) {
   if (!header.has_pixel_data) {
     report(message, capacity, "has no pixel data (7FE0,0010); it is not an image (perhaps a report or a "
                               "presentation state)");
@@ -56,6 +56,25 @@ int check(DcmFileFormat &file, const scalpel_dicom_header &header, const scalpel
            header.bits_allocated, header.bits_stored);
     return 4;
   }
+  if (header.samples_per_pixel != 1 && header.samples_per_pixel != 3) {
+    report(message, capacity, "has SamplesPerPixel (0028,0002) = %d; only 1 (gray) and 3 (colour) are supported",
+           header.samples_per_pixel);
+    return 4;
+  }
+  {
+    const uint64_t max_side = limits && limits->max_side ? limits->max_side : (1ull << 18);
+    const uint64_t max_pixels = limits && limits->max_pixels ? limits->max_pixels : (1ull << 28);
+    const uint64_t pixels = static_cast<uint64_t>(header.rows) * static_cast<uint64_t>(header.columns);
+    if (static_cast<uint64_t>(header.rows) > max_side || static_cast<uint64_t>(header.columns) > max_side ||
+        pixels > max_pixels) {
+      report(message, capacity,
+             "has Rows (0028,0010) x Columns (0028,0011) = %d x %d, over the limit of %llu pixels per side and %llu "
+             "per frame (raise it with SCALPEL_MAX_IMAGE_SIDE / SCALPEL_MAX_IMAGE_PIXELS=N if the file is trusted)",
+             header.rows, header.columns, static_cast<unsigned long long>(max_side),
+             static_cast<unsigned long long>(max_pixels));
+      return 4;
+    }
+  }
   if (options.frame < 0 || options.frame >= header.frames) {
     report(message, capacity, "has no frame %d: NumberOfFrames (0028,0008) is %d, so use a frame index from 0 to %d",
            options.frame, header.frames, header.frames - 1);
@@ -65,9 +84,21 @@ int check(DcmFileFormat &file, const scalpel_dicom_header &header, const scalpel
   DcmXfer xfer(dataset->getOriginalXfer());
   DcmElement *pixels = nullptr;
   if (xfer.isNotEncapsulated() && dataset->findAndGetElement(DCM_PixelData, pixels).good() && pixels != nullptr) {
-    const unsigned long long bits_per_frame = static_cast<unsigned long long>(header.rows) * header.columns *
-                                              header.samples_per_pixel * header.bits_allocated;
-    const unsigned long long needed = (bits_per_frame * header.frames + 7) / 8;
+    // Every factor comes from the file: multiply with overflow checks, so a wrapped product cannot pass.
+    unsigned long long bits = 0;
+    bool overflow = __builtin_mul_overflow(static_cast<unsigned long long>(header.rows),
+                                           static_cast<unsigned long long>(header.columns), &bits);
+    overflow = overflow || __builtin_mul_overflow(bits, static_cast<unsigned long long>(header.samples_per_pixel), &bits);
+    overflow = overflow || __builtin_mul_overflow(bits, static_cast<unsigned long long>(header.bits_allocated), &bits);
+    overflow = overflow || __builtin_mul_overflow(bits, static_cast<unsigned long long>(header.frames), &bits);
+    overflow = overflow || __builtin_add_overflow(bits, 7ull, &bits);
+    if (overflow) {
+      report(message, capacity,
+             "has an impossible pixel data size: %d frame(s) of %d×%d×%d at %d bits overflow a 64-bit byte count",
+             header.frames, header.columns, header.rows, header.samples_per_pixel, header.bits_allocated);
+      return 6;
+    }
+    const unsigned long long needed = bits / 8;
     const unsigned long long length = pixels->getLength();
     if (length < needed) {
       report(message, capacity,
@@ -106,8 +137,8 @@ int apply_window(DicomImage &image, const scalpel_dicom_header &header, const sc
   }
 }
 
-int decode(const uint8_t *data, size_t size, const scalpel_dicom_options &options, scalpel_dicom_image &out,
-           char *message, size_t capacity) {
+int decode(const uint8_t *data, size_t size, const scalpel_dicom_options &options, const scalpel_dicom_limits *limits,
+           scalpel_dicom_image &out, char *message, size_t capacity) {
   if (options.window_mode < SCALPEL_DICOM_WINDOW_FROM_FILE || options.window_mode > SCALPEL_DICOM_WINDOW_EXPLICIT) {
     report(message, capacity, "unknown window mode %d", options.window_mode);
     return 1;
@@ -119,8 +150,8 @@ int decode(const uint8_t *data, size_t size, const scalpel_dicom_options &option
     return 1;
   }
   DcmFileFormat file;
-  if (int status = scalpel_dicom::parse(data, size, file, out.header, message, capacity)) return status;
-  if (int status = check(file, out.header, options, message, capacity)) return status;
+  if (int status = scalpel_dicom::parse(data, size, limits, file, out.header, message, capacity)) return status;
+  if (int status = check(file, out.header, options, limits, message, capacity)) return status;
 
   DicomImage image(&file, file.getDataset()->getOriginalXfer(), 0, static_cast<unsigned long>(options.frame), 1);
   if (image.getStatus() != EIS_Normal) {
@@ -162,14 +193,15 @@ int decode(const uint8_t *data, size_t size, const scalpel_dicom_options &option
 }  // namespace
 
 extern "C" int scalpel_dicom_decode(const uint8_t *data, size_t size, const scalpel_dicom_options *options,
-                                    scalpel_dicom_image *out, char *message, size_t capacity) {
+                                    const scalpel_dicom_limits *limits, scalpel_dicom_image *out, char *message,
+                                    size_t capacity) {
   if (out == nullptr || options == nullptr) {
     report(message, capacity, "no options or image to fill (null pointer)");
     return 1;
   }
   std::memset(out, 0, sizeof *out);
   try {
-    return decode(data, size, *options, *out, message, capacity);
+    return decode(data, size, *options, limits, *out, message, capacity);
   } catch (const std::exception &error) {
     scalpel_dicom_image_free(out);
     report(message, capacity, "cannot be decoded: %s", error.what());

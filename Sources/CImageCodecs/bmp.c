@@ -24,7 +24,8 @@ struct bmp_layout {
   uint32_t colours; /* palette entries */
 };
 
-static int bmp_check(const uint8_t *data, size_t size, struct bmp_layout *layout, char *message, size_t capacity) {
+static int bmp_check(const uint8_t *data, size_t size, const scalpel_pixel_limits *limits, struct bmp_layout *layout,
+                     char *message, size_t capacity) {
   if (size < 26) {
     scalpel_format_message(message, capacity, "truncated BMP header (%zu bytes)", size);
     return 1;
@@ -64,6 +65,8 @@ static int bmp_check(const uint8_t *data, size_t size, struct bmp_layout *layout
     return 1;
   }
   int64_t rows = layout->height < 0 ? -layout->height : layout->height;
+  /* The size limits first: they also keep the byte arithmetic below far from overflowing. */
+  if (scalpel_check_pixel_limits(limits, "BMP", (uint64_t)layout->width, (uint64_t)rows, 1, message, capacity)) return 1;
   int64_t stride = ((layout->width * layout->bits + 31) / 32) * 4;
   int64_t needed = (int64_t)pixel_offset + stride * rows;
   if ((int64_t)size < needed) {
@@ -88,7 +91,8 @@ static int bmp_palette_is_gray(const uint8_t *data, size_t size, const struct bm
   return 1;
 }
 
-int scalpel_decode_bmp(const uint8_t *data, size_t size, scalpel_image *out, char *message, size_t capacity) {
+int scalpel_decode_bmp(const uint8_t *data, size_t size, const scalpel_pixel_limits *limits, scalpel_image *out,
+                       char *message, size_t capacity) {
   memset(out, 0, sizeof *out);
   if (size < 2 || data[0] != 'B' || data[1] != 'M') {
     scalpel_format_message(message, capacity, "not a BMP file (bad signature)");
@@ -99,7 +103,7 @@ int scalpel_decode_bmp(const uint8_t *data, size_t size, scalpel_image *out, cha
     return 1;
   }
   struct bmp_layout layout;
-  if (bmp_check(data, size, &layout, message, capacity)) return 1;
+  if (bmp_check(data, size, limits, &layout, message, capacity)) return 1;
   int width = 0, height = 0, channels = 0;
   uint8_t *pixels = stbi_load_from_memory(data, (int)size, &width, &height, &channels, 0);
   if (pixels == NULL) {

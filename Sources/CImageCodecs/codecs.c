@@ -1,6 +1,7 @@
 /* Scalpel — CImageCodecs
  * SPDX-License-Identifier: Apache-2.0 */
 #include "image_codecs.h"
+#include "codec_message.h"
 
 #include <setjmp.h>
 #include <stdio.h> /* before jpeglib.h, which uses FILE */
@@ -14,6 +15,30 @@
 static void copy_message(char *message, size_t capacity, const char *text) {
   if (message == NULL || capacity == 0) return;
   snprintf(message, capacity, "%s", text);
+}
+
+int scalpel_check_pixel_limits(const scalpel_pixel_limits *limits, const char *format, uint64_t width, uint64_t height,
+                               uint64_t frames, char *message, size_t capacity) {
+  uint64_t max_side = limits && limits->max_side ? limits->max_side : (1ull << 18);
+  uint64_t max_pixels = limits && limits->max_pixels ? limits->max_pixels : (1ull << 28);
+  if (width > max_side || height > max_side) {
+    scalpel_format_message(message, capacity,
+                           "%s header declares %llu x %llu pixels, over the limit of %llu pixels per side "
+                           "(raise it with SCALPEL_MAX_IMAGE_SIDE=N if the file is trusted)",
+                           format, (unsigned long long)width, (unsigned long long)height, (unsigned long long)max_side);
+    return 1;
+  }
+  /* width, height <= 2^63 / 2^32 is not guaranteed: divide instead of multiplying. */
+  if (frames == 0) frames = 1;
+  if (width != 0 && (height > max_pixels / width || frames > max_pixels / (width * (height ? height : 1)))) {
+    scalpel_format_message(message, capacity,
+                           "%s header declares %llu x %llu pixels x %llu frames, over the limit of %llu pixels in all "
+                           "(raise it with SCALPEL_MAX_IMAGE_PIXELS=N if the file is trusted)",
+                           format, (unsigned long long)width, (unsigned long long)height, (unsigned long long)frames,
+                           (unsigned long long)max_pixels);
+    return 1;
+  }
+  return 0;
 }
 
 void scalpel_image_free(scalpel_image *image) {
@@ -36,13 +61,26 @@ static void jpeg_fail(j_common_ptr info) {
   longjmp(failure->jump, 1);
 }
 
-/* Warnings (extraneous bytes, say) are tolerated, except data that ends early: libjpeg would pad the
- * missing part with grey, which must never pass silently for a medical image. */
+/* Warnings (extraneous bytes, say) are tolerated, except data that ends early or is corrupt: libjpeg
+ * would pad the missing part with grey — also when the file is cut short but still ends with an
+ * end-of-image marker (JWRN_HIT_MARKER) — which must never pass silently for a medical image. */
 static void jpeg_quiet(j_common_ptr info, int level) {
-  if (level < 0 && info->err->msg_code == JWRN_JPEG_EOF) jpeg_fail(info);
+  if (level >= 0) return;
+  switch (info->err->msg_code) {
+  case JWRN_JPEG_EOF:
+  case JWRN_HIT_MARKER:
+  case JWRN_MUST_RESYNC:
+  case JWRN_NOT_SEQUENTIAL:
+  case JWRN_HUFF_BAD_CODE:
+    jpeg_fail(info);
+    break;
+  default:
+    break;
+  }
 }
 
-int scalpel_decode_jpeg(const uint8_t *data, size_t size, scalpel_image *out, char *message, size_t capacity) {
+int scalpel_decode_jpeg(const uint8_t *data, size_t size, const scalpel_pixel_limits *limits, scalpel_image *out,
+                        char *message, size_t capacity) {
   struct jpeg_decompress_struct info;
   struct jpeg_failure failure;
   uint8_t *volatile pixels = NULL;
@@ -62,6 +100,10 @@ int scalpel_decode_jpeg(const uint8_t *data, size_t size, scalpel_image *out, ch
   jpeg_read_header(&info, TRUE);
   if (info.jpeg_color_space == JCS_CMYK || info.jpeg_color_space == JCS_YCCK) {
     copy_message(message, capacity, "CMYK JPEG images are not supported; convert the image to RGB");
+    jpeg_destroy_decompress(&info);
+    return 1;
+  }
+  if (scalpel_check_pixel_limits(limits, "JPEG", info.image_width, info.image_height, 1, message, capacity)) {
     jpeg_destroy_decompress(&info);
     return 1;
   }
@@ -119,11 +161,18 @@ static void png_quiet(png_structp png, png_const_charp text) {
   (void)text;
 }
 
-int scalpel_decode_png(const uint8_t *data, size_t size, scalpel_image *out, char *message, size_t capacity) {
+int scalpel_decode_png(const uint8_t *data, size_t size, const scalpel_pixel_limits *limits, scalpel_image *out,
+                       char *message, size_t capacity) {
   memset(out, 0, sizeof *out);
   if (size < 8 || png_sig_cmp(data, 0, 8) != 0) {
     copy_message(message, capacity, "not a PNG file (bad signature)");
     return 1;
+  }
+  /* The IHDR chunk must come first (PNG specification): check its size before libpng reads further. */
+  if (size >= 24 && memcmp(data + 12, "IHDR", 4) == 0) {
+    uint32_t width = (uint32_t)data[16] << 24 | (uint32_t)data[17] << 16 | (uint32_t)data[18] << 8 | data[19];
+    uint32_t height = (uint32_t)data[20] << 24 | (uint32_t)data[21] << 16 | (uint32_t)data[22] << 8 | data[23];
+    if (scalpel_check_pixel_limits(limits, "PNG", width, height, 1, message, capacity)) return 1;
   }
   struct png_failure failure;
   failure.text[0] = 0;
@@ -146,6 +195,10 @@ int scalpel_decode_png(const uint8_t *data, size_t size, scalpel_image *out, cha
   struct png_source source = {data, size, 0};
   png_set_read_fn(png, &source, png_read_memory);
   png_read_info(png, info);
+  if (scalpel_check_pixel_limits(limits, "PNG", png_get_image_width(png, info), png_get_image_height(png, info), 1,
+                                 failure.text, sizeof failure.text)) {
+    longjmp(failure.jump, 1);
+  }
   int depth = png_get_bit_depth(png, info);
   int color = png_get_color_type(png, info);
   if (color == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);

@@ -157,7 +157,8 @@ static int tiff_read_scanlines(TIFF *tiff, struct tiff_source *source, uint32_t 
   return 0;
 }
 
-int scalpel_decode_tiff(const uint8_t *data, size_t size, scalpel_image *out, char *message, size_t capacity) {
+int scalpel_decode_tiff(const uint8_t *data, size_t size, const scalpel_pixel_limits *limits, scalpel_image *out,
+                        char *message, size_t capacity) {
   memset(out, 0, sizeof *out);
   struct tiff_source source = {data, (toff_t)size, 0, {0}};
   TIFFOpenOptions *options = TIFFOpenOptionsAlloc();
@@ -188,6 +189,12 @@ int scalpel_decode_tiff(const uint8_t *data, size_t size, scalpel_image *out, ch
   }
   if (width == 0 || height == 0 || width > (1u << 24) || height > (1u << 24)) {
     return tiff_refuse(tiff, &source, "TIFF has an empty or implausibly large size", message, capacity);
+  }
+  {
+    char text[300];
+    if (scalpel_check_pixel_limits(limits, "TIFF", width, height, 1, text, sizeof text)) {
+      return tiff_refuse(tiff, &source, text, message, capacity);
+    }
   }
   out->width = (int32_t)width;
   out->height = (int32_t)height;

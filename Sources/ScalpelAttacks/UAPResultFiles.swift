@@ -93,7 +93,5 @@ public struct UAPResultFiles {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private func quoted(_ field: String) -> String {
-        field.contains(",") || field.contains("\"") ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
-    }
+    private func quoted(_ field: String) -> String { CSVWriter.field(field) }
 }

@@ -34,7 +34,7 @@ public struct RootCommand: ParsableCommand {
     public static func runMain(_ arguments: [String]? = nil) {
         do {
             let given = arguments ?? Array(CommandLine.arguments.dropFirst())
-            var command = try parseAsRoot(try ConfigFile.merge(given))
+            var command = try parseAsRoot(joiningNegativeNumbers(try ConfigFile.merge(given)))
             try command.run()
         } catch where isUserFacing(error) {
             exitWithMessage("error: \(error)")
@@ -43,18 +43,30 @@ public struct RootCommand: ParsableCommand {
         }
     }
 
+    /// `--epochs -3` → `--epochs=-3`: the argument parser would take `-3` for an option and answer "Missing
+    /// value for '--epochs'"; joined, the value reaches the option's own check, which names the range.
+    static func joiningNegativeNumbers(_ arguments: [String]) -> [String] {
+        var result: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument.hasPrefix("--"), !argument.contains("="), index + 1 < arguments.count,
+               arguments[index + 1].range(of: "^-[0-9.]", options: .regularExpression) != nil,
+               Double(arguments[index + 1]) != nil {
+                result.append(argument + "=" + arguments[index + 1])
+                index += 2
+            } else {
+                result.append(argument)
+                index += 1
+            }
+        }
+        return result
+    }
+
     /// Scalpel's own errors, whose descriptions already say what is wrong and how to fix it (the
     /// argument parser's errors keep its usage output).
     static func isUserFacing(_ error: any Error) -> Bool {
-        switch error {
-        case is TorchError, is SerializationError, is CommandError, is TrainingError, is DataSourceError, is DatasetError,
-             is ImageDecodingError, is DataLoaderError, is MedMNISTStoreError, is WeightStoreError, is ArchitectureError,
-             is CutPointError, is StateDictError, is TransformError, is MetricError, is DownloadError,
-             is SimilarityError, is TransferabilityError, is ReportError, is ExperimentError, is AttackError:
-            true
-        default:
-            false
-        }
+        error is any UserFacingError
     }
 
     static func exitWithMessage(_ message: String) -> Never {
@@ -70,7 +82,7 @@ public enum ScalpelVersion {
 }
 
 /// A command-line problem the user can fix: the message says what was wrong and what to do.
-public struct CommandError: Error, CustomStringConvertible, Equatable {
+public struct CommandError: UserFacingError, Equatable {
     public var description: String
     public init(_ description: String) { self.description = description }
 }

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import CImageCodecs
 import Foundation
+import Torch
 
 /// Decodes JPEG, PNG, BMP and TIFF files to host samples: JPEG through libjpeg-turbo, PNG (8/16 bit)
 /// through libpng, BMP (8-bit palette and 16/24/32-bit colour, to 8-bit samples) through stb_image, and
@@ -30,13 +31,7 @@ public enum ImageDecoder {
     /// - Throws: ``ImageDecodingError`` naming the file and what the decoder said (unreadable, not an
     ///   image, an unsupported format or layout, corrupt or truncated data).
     public static func decode(contentsOf url: URL) throws -> DecodedImage {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw ImageDecodingError(file: url.path, reason: "cannot be read (\(error.localizedDescription))")
-        }
-        return try decode(data, source: url.path)
+        try decode(ImageFile.contents(of: url), source: url.path)
     }
 
     /// Decodes image bytes; `source` names them in errors.
@@ -56,16 +51,23 @@ public enum ImageDecoder {
     }
 
     /// The shape every CImageCodecs decoder has: bytes, size, result, message buffer, its capacity.
-    private typealias CodecFunction = (UnsafePointer<UInt8>, Int, UnsafeMutablePointer<scalpel_image>,
-                                       UnsafeMutablePointer<CChar>, Int) -> Int32
+    private typealias CodecFunction = (UnsafePointer<UInt8>, Int, UnsafePointer<scalpel_pixel_limits>,
+                                       UnsafeMutablePointer<scalpel_image>, UnsafeMutablePointer<CChar>, Int) -> Int32
+
+    /// The pixel limits of ``InputLimits/current`` as the C decoders take them.
+    static var pixelLimits: scalpel_pixel_limits {
+        let limits = InputLimits.current
+        return scalpel_pixel_limits(max_side: UInt64(limits.imageSide), max_pixels: UInt64(limits.imagePixels))
+    }
 
     private static func decode(_ data: Data, source: String, format: Format, with decoder: CodecFunction) throws -> DecodedImage {
         var image = scalpel_image()
         var message = [CChar](repeating: 0, count: 512)
+        var limits = pixelLimits
         let status = data.withUnsafeBytes { raw -> Int32 in
             message.withUnsafeMutableBufferPointer { text -> Int32 in
                 guard let bytes = raw.bindMemory(to: UInt8.self).baseAddress, let buffer = text.baseAddress else { return -1 }
-                return decoder(bytes, raw.count, &image, buffer, text.count)
+                return decoder(bytes, raw.count, &limits, &image, buffer, text.count)
             }
         }
         guard status == 0 else {
@@ -83,7 +85,7 @@ public enum ImageDecoder {
 }
 
 /// An image that cannot be read or decoded; the message names the file.
-public struct ImageDecodingError: Error, Sendable, CustomStringConvertible, Equatable {
+public struct ImageDecodingError: Error, UserFacingError, Sendable, CustomStringConvertible, Equatable {
     public var file: String
     public var reason: String
     public var description: String { "\(file): \(reason)" }

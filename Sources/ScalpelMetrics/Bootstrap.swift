@@ -1,6 +1,6 @@
 // Scalpel — ScalpelMetrics
 // SPDX-License-Identifier: Apache-2.0
-@_exported import ScalpelRandom
+import ScalpelRandom
 
 
 /// A point estimate with a bootstrap confidence interval.

@@ -74,7 +74,7 @@ public enum Architecture: String, Sendable, CaseIterable, Codable {
 }
 
 /// An unknown architecture or invalid model option; the message lists what is valid.
-public struct ArchitectureError: Error, Sendable, CustomStringConvertible, Equatable {
+public struct ArchitectureError: Error, UserFacingError, Sendable, CustomStringConvertible, Equatable {
     public var description: String
     public init(_ description: String) { self.description = description }
 }

@@ -68,6 +68,6 @@ public final class TruncatedBackbone: Layer {
     public var featureCount: Int { cut.channels }
 
     public func callAsFunction(_ input: Tensor) throws -> Tensor {
-        try links.reduce(input) { try $1.layer($0) }
+        try forwardFusing(links.map(\.layer), input)
     }
 }

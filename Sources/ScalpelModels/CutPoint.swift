@@ -1,5 +1,6 @@
 // Scalpel — ScalpelModels
 // SPDX-License-Identifier: Apache-2.0
+import Torch
 
 /// A place where a backbone can be cut without breaking a skip connection: after a whole block
 /// (ResNet `layer3`) or after one layer inside it (ResNet `layer3.2`, one bottleneck).
@@ -35,7 +36,7 @@ public struct CutPoint: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// An unknown or invalid cut point; the message lists the valid ones.
-public struct CutPointError: Error, Sendable, CustomStringConvertible, Equatable {
+public struct CutPointError: Error, UserFacingError, Sendable, CustomStringConvertible, Equatable {
     public var description: String
     public init(_ description: String) { self.description = description }
 }

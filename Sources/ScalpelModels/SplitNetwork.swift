@@ -30,8 +30,9 @@ public protocol SplitNetwork: Layer {
 
 extension SplitNetwork {
     /// The output of the last feature link (`[N, C, h, w]` for the convolutional families).
+    /// In eval mode, convolution + batch norm (+ activation) links run fused (``InferenceFusion``).
     public func forwardFeatures(_ input: Tensor) throws -> Tensor {
-        try featureLinks.reduce(input) { try $1.layer($0) }
+        try forwardFusing(featureLinks.map(\.layer), input)
     }
 
     /// Cut points of one level.
@@ -63,12 +64,9 @@ extension SplitNetwork {
         try checkOwn(cuts)
         guard let deepest = cuts.map(\.linkCount).max() else { return [] }
         var outputs: [Int: Tensor] = [:]
-        var x = input
         let wanted = Set(cuts.map(\.linkCount))
-        for (index, link) in featureLinks.prefix(deepest).enumerated() {
-            x = try link.layer(x)
-            if wanted.contains(index + 1) { outputs[index + 1] = x }
-        }
+        _ = try forwardFusing(featureLinks.prefix(deepest).map(\.layer), input,
+                              keepsOutput: { wanted.contains($0 + 1) }, observe: { outputs[$0 + 1] = $1 })
         return cuts.map { outputs[$0.linkCount]! }
     }
 
@@ -79,7 +77,7 @@ extension SplitNetwork {
     /// - Throws: ``CutPointError`` for a cut point that is not one of this network's.
     public func forward(from cut: CutPoint, _ activation: Tensor) throws -> Tensor {
         try checkOwn([cut])
-        return try forwardHead(featureLinks.dropFirst(cut.linkCount).reduce(activation) { try $1.layer($0) })
+        return try forwardHead(forwardFusing(featureLinks.dropFirst(cut.linkCount).map(\.layer), activation))
     }
 
     private func checkOwn(_ cuts: [CutPoint]) throws {

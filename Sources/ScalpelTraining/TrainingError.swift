@@ -1,8 +1,9 @@
 // Scalpel — ScalpelTraining
 // SPDX-License-Identifier: Apache-2.0
+import Torch
 
 /// Why training could not start or go on. Every message names what is wrong and how to fix it.
-public enum TrainingError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum TrainingError: Error, UserFacingError, Sendable, Equatable, CustomStringConvertible {
     /// An option is out of range or inconsistent (checked before any training starts).
     case invalidOption(String)
     /// The run folder is in a state that forbids the request (a finished run without `--force`, an

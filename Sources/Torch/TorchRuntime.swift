@@ -1,6 +1,7 @@
 // Scalpel — Torch
 // SPDX-License-Identifier: Apache-2.0
 internal import CTorch
+import Foundation
 
 /// Process-wide libtorch settings. Set them once, at program start (the CLI's entry point does);
 /// library code never changes them.
@@ -17,6 +18,10 @@ public enum TorchRuntime {
         if let threads {
             guard threads > 0 else {
                 throw TorchError(kind: .invalidValue, message: "thread count must be positive, got \(threads)",
+                                 operation: "TorchRuntime.configure(seed:threads:deterministic:)")
+            }
+            guard threads <= InputLimits.maximumThreads else {
+                throw TorchError(kind: .invalidValue, message: "thread count \(threads) is more than 4 per core (this machine has \(ProcessInfo.processInfo.activeProcessorCount) cores); use at most \(InputLimits.maximumThreads), or leave it out to use one per core",
                                  operation: "TorchRuntime.configure(seed:threads:deterministic:)")
             }
             ctorch_set_num_threads(Int32(clamping: threads))

@@ -98,7 +98,7 @@ public struct KeyMismatch: Sendable, Equatable, CustomStringConvertible {
 /// `description` lists the missing, unexpected and mismatched keys (the first 10 of each, with shapes
 /// for mismatches), e.g.
 /// `state dict does not match SmallNet: 1 missing key(s): fc.bias; 1 unexpected key(s): head.bias; …`.
-public struct StateDictError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct StateDictError: Error, UserFacingError, Sendable, Equatable, CustomStringConvertible {
     /// The model's type name.
     public var model: String
     /// Model keys absent from the state dict and not allowed to be.

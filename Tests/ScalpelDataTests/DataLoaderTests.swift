@@ -158,7 +158,7 @@ func eventually(_ seconds: Double = 5, _ condition: () -> Bool) -> Bool {
         } catch let error as DataLoaderError {
             #expect(error.description.contains("fake/5"))
             #expect(error.description.contains("fake/5.png: truncated PNG"))
-            #expect(error.description.contains("onBadImage: .skip"))
+            #expect(error.description.contains("--on-bad-image skip"))
         }
         #expect(try iterator.next() == nil)
     }

@@ -3,6 +3,7 @@
 import Foundation
 import Testing
 @testable import ScalpelData
+import ScalpelRandom
 
 /// Labels and patients without images, for split tests.
 struct LabelOnlyDataset: ImageDataset {

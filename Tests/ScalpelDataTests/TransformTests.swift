@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import Testing
 @testable import ScalpelData
+import ScalpelRandom
 
 @Suite struct TransformTests {
     /// A sample whose values are 0, 1, 2, … in CHW order.

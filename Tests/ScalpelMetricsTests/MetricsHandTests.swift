@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import Testing
 @testable import ScalpelMetrics
+import ScalpelRandom
 
 private typealias M = ScalpelMetrics
 

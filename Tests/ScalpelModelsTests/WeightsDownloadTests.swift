@@ -4,6 +4,7 @@ import Foundation
 import Testing
 import TorchTestSupport
 @testable import ScalpelModels
+import ScalpelDownload
 
 /// ``WeightStore/download(_:progress:)`` against a tiny HTTP/1.1 server on 127.0.0.1: full download,
 /// resume of a truncated `.partial` file, checksum mismatch, 404, connection refused. No internet.

@@ -3,6 +3,7 @@
 import Foundation
 import Testing
 @testable import ScalpelModels
+import ScalpelDownload
 
 /// The registry's data, the cache folder rules, SHA-256, and finding files without a download.
 @Suite struct WeightsRegistryTests {

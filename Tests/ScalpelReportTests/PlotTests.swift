@@ -4,6 +4,7 @@ import Foundation
 import ScalpelMetrics
 import Testing
 @testable import ScalpelReport
+import ScalpelRandom
 
 struct HTMLTests {
     @Test func escapesEveryMarkupCharacter() {

@@ -4,6 +4,7 @@ import Foundation
 import ScalpelData
 import ScalpelMetrics
 @testable import ScalpelTraining
+import ScalpelRandom
 
 /// Run and comparison folders written with the trainer's own writers (RunResults.write,
 /// Predictions.csv), from seeded synthetic predictions: what `scalpel train` and `scalpel compare` leave.

@@ -62,17 +62,26 @@ typedef struct scalpel_dicom_image {
   scalpel_dicom_header header;
 } scalpel_dicom_image;
 
+/// Bounds checked before DCMTK parses or allocates (0 in a field means its default): sequence nesting
+/// (default 32), pixels per side (2^18) and pixels per frame (2^28).
+typedef struct scalpel_dicom_limits {
+  int32_t max_sequence_depth;
+  uint64_t max_side;
+  uint64_t max_pixels;
+} scalpel_dicom_limits;
+
 /// Reads the header of a DICOM Part 10 file held in memory. 0 on success; otherwise non-zero with a
 /// message in `message`. Safe to call from several threads at once.
-int scalpel_dicom_read_header(const uint8_t *data, size_t size, scalpel_dicom_header *out, char *message,
-                              size_t capacity);
+int scalpel_dicom_read_header(const uint8_t *data, size_t size, const scalpel_dicom_limits *limits,
+                              scalpel_dicom_header *out, char *message, size_t capacity);
 
 /// Decodes one frame of a DICOM Part 10 file held in memory (native, RLE, JPEG and JPEG-LS transfer
 /// syntaxes): modality LUT (rescale slope/intercept), then the VOI window chosen by `options`, rendered as
 /// described for scalpel_dicom_image. 0 on success; otherwise non-zero with a message in `message`.
 /// Safe to call from several threads at once.
 int scalpel_dicom_decode(const uint8_t *data, size_t size, const scalpel_dicom_options *options,
-                         scalpel_dicom_image *out, char *message, size_t capacity);
+                         const scalpel_dicom_limits *limits, scalpel_dicom_image *out, char *message,
+                         size_t capacity);
 
 /// Frees the pixels of a decoded image (and sets them to NULL); safe on a zeroed struct.
 void scalpel_dicom_image_free(scalpel_dicom_image *image);

@@ -23,17 +23,34 @@ typedef struct scalpel_image {
   int32_t bytes_per_sample; /* 1 or 2 */
 } scalpel_image;
 
-/** 0 on success; otherwise non-zero with a message (what libjpeg/libpng said) in `message`. */
-int scalpel_decode_jpeg(const uint8_t *data, size_t size, scalpel_image *out, char *message, size_t capacity);
-int scalpel_decode_png(const uint8_t *data, size_t size, scalpel_image *out, char *message, size_t capacity);
+/** The largest image a decoder may allocate, checked from the header before any pixel memory is
+ * allocated. A NULL pointer means the defaults: 2^18 pixels per side, 2^28 pixels in all. */
+typedef struct scalpel_pixel_limits {
+  uint64_t max_side;
+  uint64_t max_pixels;
+} scalpel_pixel_limits;
+
+/** 0 when `width × height` (× `frames`) is within `limits`; otherwise 1 with a message naming the format,
+ * the size and the limit. */
+int scalpel_check_pixel_limits(const scalpel_pixel_limits *limits, const char *format, uint64_t width, uint64_t height,
+                               uint64_t frames, char *message, size_t capacity);
+
+/** 0 on success; otherwise non-zero with a message (what libjpeg/libpng said) in `message`. Every decoder
+ * refuses an image over `limits` before allocating its pixels. */
+int scalpel_decode_jpeg(const uint8_t *data, size_t size, const scalpel_pixel_limits *limits, scalpel_image *out,
+                        char *message, size_t capacity);
+int scalpel_decode_png(const uint8_t *data, size_t size, const scalpel_pixel_limits *limits, scalpel_image *out,
+                       char *message, size_t capacity);
 /** BMP through stb_image: 1/4/8-bit palette, 16/24/32-bit colour, always 8-bit samples out; a palette
  * image whose colours are all gray comes out as one gray channel. RLE-compressed files are refused. */
-int scalpel_decode_bmp(const uint8_t *data, size_t size, scalpel_image *out, char *message, size_t capacity);
+int scalpel_decode_bmp(const uint8_t *data, size_t size, const scalpel_pixel_limits *limits, scalpel_image *out,
+                       char *message, size_t capacity);
 /** TIFF (first page) through libtiff: 8- and 16-bit unsigned gray and RGB (with or without alpha), read
  * as stored; 1/2/4-bit gray and 8-bit palette, YCbCr, tiled or planar-separate colour through libtiff's
  * RGBA interface. Floating-point, signed, 32-bit and tiled or planar-separate 16-bit layouts are refused
  * with a message saying so. */
-int scalpel_decode_tiff(const uint8_t *data, size_t size, scalpel_image *out, char *message, size_t capacity);
+int scalpel_decode_tiff(const uint8_t *data, size_t size, const scalpel_pixel_limits *limits, scalpel_image *out,
+                        char *message, size_t capacity);
 void scalpel_image_free(scalpel_image *image);
 
 #ifdef __cplusplus

@@ -13,5 +13,6 @@
 #include "ctorch/nn.h"
 #include "ctorch/autograd.h"
 #include "ctorch/optim.h"
+#include "ctorch/fusion.h"
 
 #endif

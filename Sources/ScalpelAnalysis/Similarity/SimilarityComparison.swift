@@ -1,6 +1,7 @@
 // Scalpel — ScalpelAnalysis
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import ScalpelData
 import Torch
 
 /// Two representations compared by every chosen measure, next to the random baseline of the same shapes.
@@ -75,14 +76,14 @@ public struct SimilarityComparison: Codable, Sendable, Equatable {
     /// `measure,value,baseline_mean,baseline_std` rows (CSV with a header), one per computed measure.
     public func csv(prefix: [String: String] = [:]) -> String {
         let keys = prefix.keys.sorted()
-        var lines = [(keys + ["measure", "value", "baseline_mean", "baseline_std", "area_above_baseline"]).joined(separator: ",")]
+        var lines = [CSVWriter.row(keys + ["measure", "value", "baseline_mean", "baseline_std", "area_above_baseline"])]
         for measure in SimilarityMeasure.allCases {
             guard let value = scores.value(measure) else { continue }
             let level = baseline?.summary[measure.rawValue]
             let fields = keys.map { prefix[$0]! } + [measure.rawValue, Self.format(value), level.map { Self.format($0.mean) } ?? "",
                                                      level.map { Self.format($0.standardDeviation) } ?? "",
                                                      areaAboveBaseline[measure.rawValue].map(Self.format) ?? ""]
-            lines.append(fields.joined(separator: ","))
+            lines.append(CSVWriter.row(fields))
         }
         return lines.joined(separator: "\n") + "\n"
     }

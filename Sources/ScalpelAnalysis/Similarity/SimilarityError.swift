@@ -1,9 +1,10 @@
 // Scalpel — ScalpelAnalysis
 // SPDX-License-Identifier: Apache-2.0
+import Torch
 
 /// Input a similarity analysis cannot use. The message names what was given, what is needed and how to
 /// fix it; every check runs before the heavy work.
-public struct SimilarityError: Error, Sendable, CustomStringConvertible, Equatable {
+public struct SimilarityError: Error, UserFacingError, Sendable, CustomStringConvertible, Equatable {
     public var description: String
     public init(_ description: String) { self.description = description }
 

@@ -13,6 +13,9 @@ public struct CutPointScores: Codable, Sendable {
     public var gbc: Double?
     /// Scores that could not be computed and why.
     public var failures: [String: String]
+    /// Set when there are no more images than features: LogME, H-score and GBC then degenerate (an exact
+    /// fit, a rank-deficient covariance, separable classes) and do not compare with other cut points.
+    public var note: String?
 }
 
 /// One pretrained backbone on one labelled image set: the feature scores at every chosen cut point and,
@@ -68,6 +71,9 @@ public enum TransferabilityAnalysis {
         for (index, cut) in cuts.enumerated() {
             let matrix = try Tensor.cat(features[index], axis: 0)
             var scores = CutPointScores(cut: cut.name, channels: cut.channels, failures: [:])
+            if labels.count <= matrix.shape[1] {
+                scores.note = "\(labels.count) images for \(matrix.shape[1]) features: the scores degenerate and do not compare with other cut points"
+            }
             func attempt(_ score: String, _ body: () throws -> Double) -> Double? {
                 do {
                     let value = try body()

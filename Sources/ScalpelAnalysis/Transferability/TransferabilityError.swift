@@ -3,7 +3,7 @@
 import Torch
 
 /// Input a transferability score cannot use; the message says what was given and what is needed.
-public struct TransferabilityError: Error, Sendable, CustomStringConvertible, Equatable {
+public struct TransferabilityError: Error, UserFacingError, Sendable, CustomStringConvertible, Equatable {
     public var description: String
     public init(_ description: String) { self.description = description }
 }

@@ -103,7 +103,7 @@ struct AnalyzeTransferabilityCommand: ParsableCommand {
             for cut in result.cuts {
                 let values = [("LogME", cut.logME), ("H-score", cut.hScore), ("GBC", cut.gbc)]
                     .map { "\($0.0) \($0.1.map { String(format: "%.5f", $0) } ?? "failed")" }.joined(separator: "  ")
-                print("  \(cut.cut.padding(toLength: 14, withPad: " ", startingAt: 0)) \(values)")
+                print("  \(cut.cut.padding(toLength: 14, withPad: " ", startingAt: 0)) \(values)" + (cut.note.map { "  (\($0))" } ?? ""))
             }
         }
         let stem = URL(fileURLWithPath: data.data).deletingPathExtension().lastPathComponent

@@ -85,6 +85,7 @@ struct CompareCommand: ParsableCommand {
         try RunFolder.writeAtomically(Data(table.markdown().utf8), to: folder.appendingPathComponent("compare.md"))
         try RunFolder.writeAtomically(Data(table.csv().utf8), to: folder.appendingPathComponent("compare.csv"))
         try RunFolder.writeAtomically(try table.json(), to: folder.appendingPathComponent("compare.json"))
+        guard !output.jsonLines else { return reporter.emit(["event": "finished", "run_folder": folder.path]) }
         print(table.markdown())
         print("Written: \(folder.path)/compare.{md,csv,json}")
     }

@@ -6,6 +6,7 @@ import ScalpelExperiments
 import ScalpelData
 import ScalpelTraining
 import Torch
+import ScalpelDownload
 
 /// `scalpel demo`: the README's first command. Fine-tunes EfficientNet-Lite0 (ImageNet weights) on
 /// PneumoniaMNIST when it is on disk or downloadable, otherwise on a clearly labelled synthetic

@@ -43,7 +43,7 @@ struct PredictCommand: ParsableCommand {
         let loader = try DataLoader.evaluation(dataset: files, transform: try trained.evaluationTransform, batchSize: 64,
                                                workers: 2, onBadImage: onBadImage)
         let predictions = try Predictions.collect(model: model, loader: loader, device: device, channelsLast: device == .cpu, loss: nil)
-        var lines = [(["path", "predicted"] + predictions.classNames.map { "p_\($0)" }).joined(separator: ",")]
+        var lines = [CSVWriter.row(["path", "predicted"] + predictions.classNames.map { "p_\($0)" })]
         for (index, id) in predictions.sampleIDs.enumerated() {
             let probabilities = predictions.probabilities[index]
             let predicted: String
@@ -52,8 +52,7 @@ struct PredictCommand: ParsableCommand {
             } else {
                 predicted = predictions.classNames[probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0]
             }
-            let path = id.contains(",") || id.contains("\"") ? "\"" + id.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : id
-            lines.append(([path, predicted] + probabilities.map { String($0) }).joined(separator: ","))
+            lines.append(CSVWriter.row([id, predicted] + probabilities.map { String($0) }))
         }
         let text = lines.joined(separator: "\n") + "\n"
         if let output {

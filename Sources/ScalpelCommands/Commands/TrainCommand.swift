@@ -59,6 +59,8 @@ struct TrainCommand: ParsableCommand {
                                     force: output.force, index: recordingIndex(note: reporter.note), note: reporter.note, observer: { reporter($0) })
         if let failure = reporter.live?.finish() { reporter.note("warning: \(failure)") }
         let title = "Test results: \(model.model) (\(training.strategy)) on \(self.data.data), best epoch by validation \(training.monitor)"
+        // With --json-lines standard output holds JSON lines only: the table is in the run folder.
+        guard !output.jsonLines else { return reporter.emit(["event": "finished", "run_folder": folder.path]) }
         print(ResultsTable(title: title, runs: runs.map { ($0.seed, $0.results) }).text())
         print("Run folder: \(folder.path)")
     }

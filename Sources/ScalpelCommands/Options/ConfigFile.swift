@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 import ScalpelExperiments
+import Torch
 import Yams
 
 /// `--config FILE.yaml`: any option of a command can come from a YAML mapping whose keys are the
@@ -35,17 +36,28 @@ enum ConfigFile {
 
     /// The file's mapping, keys in file order.
     static func read(_ url: URL) throws -> [(String, Any)] {
-        let text: String
+        let bytes: [UInt8]
         do {
-            text = try String(contentsOf: url, encoding: .utf8)
+            bytes = try [UInt8](Data(contentsOf: url))
         } catch {
             throw CommandError("--config: cannot read \(url.path): \(error.localizedDescription)")
+        }
+        // Size, nesting and aliases are bounded before the YAML parser (which recurses) sees the file.
+        do {
+            try ConfigLimits.checkNesting(bytes, source: url.path)
+        } catch let error as SerializationError {
+            throw CommandError("--config: \(error)")
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw CommandError("--config: \(url.path) is not UTF-8 text; save it as UTF-8")
         }
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
         } catch {
-            throw CommandError("--config: \(url.path) is not valid YAML: \(error)")
+            // The parser's message quotes the offending line: keep its first line, shortened, never the file.
+            let first = "\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)"
+            throw CommandError("--config: \(url.path) is not valid YAML: \(first.prefix(200))")
         }
         guard let node else { return [] }
         guard let mapping = node.mapping else {

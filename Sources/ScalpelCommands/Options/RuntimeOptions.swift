@@ -2,8 +2,9 @@
 // SPDX-License-Identifier: Apache-2.0
 import ArgumentParser
 import Torch
+import TorchNN
 
-/// `--device`, `--threads`, `--seed`: where and how libtorch runs.
+/// `--device`, `--threads`, `--seed`, `--no-fuse`: where and how libtorch runs.
 struct RuntimeOptions: ParsableArguments {
     @Option(help: "Device to run on: cpu, cuda or cuda:N.")
     var device: String = "cpu"
@@ -13,6 +14,10 @@ struct RuntimeOptions: ParsableArguments {
 
     @Option(help: "Random seed; the same seed on the same machine gives the same results.")
     var seed: UInt64 = 0
+
+    @Flag(name: .customLong("no-fuse"),
+          help: "Run eval-mode work (predict, evaluate, caching, analyses) module by module, without folding batch norms into fused convolutions (for debugging).")
+    var noFuse = false
 
     func validate() throws {
         _ = try parsedDevice()
@@ -34,6 +39,7 @@ struct RuntimeOptions: ParsableArguments {
         let device = try parsedDevice()
         try device.validate()
         try TorchRuntime.configure(seed: seed, threads: threads)
+        InferenceFusion.isEnabled = !noFuse
         return device
     }
 }
@@ -44,5 +50,9 @@ func parseSeeds(_ text: String) throws -> [UInt64] {
     guard !values.isEmpty, values.count <= 10_000, values.allSatisfy({ $0 != nil }) else {
         throw ValidationError("--seeds: expected comma-separated non-negative integers, got '\(text)'.")
     }
-    return values.map { $0! }
+    let seeds = values.map { $0! }
+    if let repeated = seeds.first(where: { seed in seeds.filter { $0 == seed }.count > 1 }) {
+        throw ValidationError("--seeds: seed \(repeated) is given twice in '\(text)'; each seed must be distinct (a repeated seed would count one run twice in the mean and spread).")
+    }
+    return seeds
 }

@@ -1,6 +1,7 @@
 // Scalpel — ScalpelCommands
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import ScalpelData
 import ScalpelTraining
 
 /// The comparison of strategies, one row per strategy: test AUROC and AUPRC as mean ± std over seeds,
@@ -51,15 +52,14 @@ struct ComparisonTable {
         var lines = ["strategy,auroc_mean,auroc_std,auprc_mean,auprc_std,parameters,macs,latency_ms,trainable_parameters,training_seconds,seeds"]
         for row in rows {
             let auroc = row.summary("auroc"), auprc = row.summary("auprc")
-            let name: String = row.strategy.contains(",") ? "\"" + row.strategy + "\"" : row.strategy
-            var fields: [String] = [name]
+            var fields: [String] = [row.strategy]
             for summary in [auroc, auprc] {
                 fields.append(summary.map { String($0.mean) } ?? "")
                 fields.append(summary.map { String($0.std) } ?? "")
             }
             fields += [String(row.parameters), String(row.macs), String(format: "%.4f", row.latencyMilliseconds),
                        String(row.trainableParameters), String(format: "%.1f", row.trainingSeconds), String(row.runs.count)]
-            lines.append(fields.joined(separator: ","))
+            lines.append(CSVWriter.row(fields))
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -1,6 +1,7 @@
 // Scalpel — ScalpelData
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import Torch
 
 /// Images listed in a CSV file: one row per image, a path column, label column(s) and optionally a
 /// split and a patient column. Files are checked to exist when the manifest is loaded and decoded on
@@ -100,6 +101,9 @@ public struct CSVManifestDataset: ImageDataset {
                                       fix: "give every row a class")
             }
             let classes = options.classNames ?? Array(Set(values)).sorted()
+            if options.classNames == nil {
+                try Self.checkDistinctClasses(classes, file: file, column: name)
+            }
             let lookup = Dictionary(classes.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
             var rows: [[Int]] = []
             for (row, value) in values.enumerated() {
@@ -230,6 +234,29 @@ public struct CSVManifestDataset: ImageDataset {
         }
         return splitsByPatient.filter { $0.value.count > 1 }.sorted { $0.key < $1.key }.map { patient, splits in
             (patient, splits.sorted().compactMap(Split.init(rawValue:)))
+        }
+    }
+}
+
+extension CSVManifestDataset {
+    /// Refuses class names that differ only in letter case (`A` and `a` would silently become two classes)
+    /// and more classes than ``InputLimits/classCount``.
+    static func checkDistinctClasses(_ classes: [String], file: String, column: String) throws {
+        let limits = InputLimits.current
+        guard classes.count <= limits.classCount else {
+            throw DataSourceError(file: file, location: "column '\(column)'",
+                                  problem: limits.refusal("the number of distinct labels", classes.count, .classCount),
+                                  fix: "check that the label column holds class names")
+        }
+        var seen: [String: String] = [:]
+        for name in classes {
+            let key = name.lowercased()
+            if let other = seen[key] {
+                throw DataSourceError(file: file, location: "column '\(column)'",
+                                      problem: "labels '\(other)' and '\(name)' differ only in letter case and would become two classes",
+                                      fix: "write each class the same way in every row, or list both with the class names option if they are different classes")
+            }
+            seen[key] = name
         }
     }
 }

@@ -1,10 +1,11 @@
 // Scalpel — ScalpelData
 // SPDX-License-Identifier: Apache-2.0
+import Torch
 
 /// A data source (image folder, CSV manifest, split request) that cannot be used as given. The
 /// message names the file or folder, where in it (row, column, folder, option), what is wrong and how
 /// to fix it.
-public struct DataSourceError: Error, Sendable, CustomStringConvertible, Equatable {
+public struct DataSourceError: Error, UserFacingError, Sendable, CustomStringConvertible, Equatable {
     /// The file or folder at fault.
     public var file: String
     /// Where in it: "line 4, column 'label'", "folder 'normal'", "option fractions"; nil for the whole.

@@ -1,6 +1,7 @@
 // Scalpel — ScalpelData
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import ScalpelRandom
 
 /// The shares of samples that go to training, validation and test.
 public struct SplitFractions: Sendable, Equatable {

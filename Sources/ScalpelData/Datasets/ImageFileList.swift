@@ -13,6 +13,7 @@ public struct ImageFileList: ImageDataset {
     /// - Throws: ``DataSourceError`` for a path that does not exist or when no image is found.
     public init(paths: [String], task: ClassificationTask, classNames: [String]) throws {
         var files: [URL] = []
+        var walk = FolderWalk()
         for path in paths {
             let url = URL(fileURLWithPath: path)
             var isDirectory: ObjCBool = false
@@ -23,13 +24,9 @@ public struct ImageFileList: ImageDataset {
                 files.append(url)
                 continue
             }
-            let enumerator = FileManager.default.enumerator(at: url, includingPropertiesForKeys: nil,
-                                                            options: [.skipsHiddenFiles])
-            var found: [URL] = []
-            while let item = enumerator?.nextObject() as? URL {
-                if ImageFolderDataset.imageExtensions.contains(item.pathExtension.lowercased()) { found.append(item) }
-            }
-            files += found.sorted { $0.path < $1.path }
+            // Links are followed once: a symlink loop ends and no file is listed twice.
+            let found = try walk.files(under: url.path).filter { ImageFolderDataset.isImage($0) }
+            files += found.sorted().map { url.appendingPathComponent($0) }
         }
         guard !files.isEmpty else {
             throw DataSourceError(file: paths.joined(separator: ", "),

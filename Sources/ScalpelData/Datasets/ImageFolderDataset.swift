@@ -76,9 +76,22 @@ public struct ImageFolderDataset: ImageDataset {
         }
         classFolders.sort()
         var paths: [String] = [], indices: [Int] = []
+        // Links are followed, but each folder and file only once: a link to "." or a parent cannot loop,
+        // and no image can be listed twice (and so land in two splits).
+        var walk = FolderWalk()
+        _ = walk.enter(folder: rootPath)
         for (classIndex, name) in classFolders.enumerated() {
             var images: [String] = []
-            try ImageFolderDataset.collect(folder: rootPath, relative: name, images: &images, ignored: &ignored)
+            let alreadyRepeated = walk.repeated.count
+            for file in try walk.files(under: rootPath + "/" + name) {
+                if ImageFolderDataset.isImage(file) { images.append(name + "/" + file) } else { ignored.append(name + "/" + file) }
+            }
+            if walk.repeated.count > alreadyRepeated, walk.repeated.last == rootPath + "/" + name {
+                throw DataSourceError(file: rootPath, location: "folder '\(name)'",
+                                      problem: "class folder is a link to a folder already listed (a symlink loop or a second link to one folder)",
+                                      fix: "remove the link or replace it by a real folder")
+            }
+            ignored += walk.repeated[alreadyRepeated...].map { "\(name)/\($0) (already listed through another path)" }
             guard !images.isEmpty else {
                 throw DataSourceError(file: rootPath, location: "folder '\(name)'",
                                       problem: "class folder has no images (\(ImageFolderDataset.extensionList))",
@@ -126,22 +139,6 @@ public struct ImageFolderDataset: ImageDataset {
         } catch {
             throw DataSourceError(file: path, problem: "cannot be listed (\(error.localizedDescription))",
                                   fix: "check the folder's permissions")
-        }
-    }
-
-    /// Adds the images under `root/relative` (recursively) to `images` and other files to `ignored`.
-    private static func collect(folder root: String, relative: String, images: inout [String], ignored: inout [String]) throws {
-        for name in try visibleEntries(of: root + "/" + relative) {
-            let path = relative + "/" + name
-            var isFolder: ObjCBool = false
-            _ = FileManager.default.fileExists(atPath: root + "/" + path, isDirectory: &isFolder)
-            if isFolder.boolValue {
-                try collect(folder: root, relative: path, images: &images, ignored: &ignored)
-            } else if isImage(name) {
-                images.append(path)
-            } else {
-                ignored.append(path)
-            }
         }
     }
 }

@@ -1,6 +1,7 @@
 // Scalpel — ScalpelData
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import ScalpelRandom
 
 /// A generated, clearly synthetic stand-in for a chest X-ray task, for when no real data is at hand
 /// (the demo on a machine without PneumoniaMNIST, tests). Every image is a grey-scale "radiograph":

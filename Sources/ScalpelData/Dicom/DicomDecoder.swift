@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import CDicom
 import Foundation
+import Torch
 
 /// Decodes DICOM Part 10 files with DCMTK: native (uncompressed), RLE, JPEG and JPEG-LS transfer syntaxes.
 ///
@@ -25,9 +26,10 @@ public enum DicomDecoder {
             throw ImageDecodingError(file: source, reason: "has no frame \(frame): frame indices start at 0")
         }
         var options = try window.options(frame: frame, source: source)
+        var limits = dicomLimits
         var image = scalpel_dicom_image()
         let (status, message) = call(data) { bytes, count, text, capacity in
-            scalpel_dicom_decode(bytes, count, &options, &image, text, capacity)
+            scalpel_dicom_decode(bytes, count, &options, &limits, &image, text, capacity)
         }
         guard status == 0 else { throw ImageDecodingError(file: source, reason: message) }
         defer { scalpel_dicom_image_free(&image) }
@@ -42,6 +44,13 @@ public enum DicomDecoder {
                             samples: samples)
     }
 
+    /// ``InputLimits/current`` as DCMTK's shim takes them.
+    private static var dicomLimits: scalpel_dicom_limits {
+        let limits = InputLimits.current
+        return scalpel_dicom_limits(max_sequence_depth: Int32(clamping: limits.dicomSequenceDepth),
+                                    max_side: UInt64(limits.imageSide), max_pixels: UInt64(limits.imagePixels))
+    }
+
     /// The header of the DICOM file at `url` (the whole file is parsed, the pixels are not rendered).
     public static func header(contentsOf url: URL) throws -> DicomHeader {
         try header(read(url), source: url.path)
@@ -50,8 +59,9 @@ public enum DicomDecoder {
     /// The header of DICOM bytes; `source` names them in errors.
     public static func header(_ data: Data, source: String) throws -> DicomHeader {
         var header = scalpel_dicom_header()
+        var limits = dicomLimits
         let (status, message) = call(data) { bytes, count, text, capacity in
-            scalpel_dicom_read_header(bytes, count, &header, text, capacity)
+            scalpel_dicom_read_header(bytes, count, &limits, &header, text, capacity)
         }
         guard status == 0 else { throw ImageDecodingError(file: source, reason: message) }
         return DicomHeader(header)
@@ -64,13 +74,7 @@ public enum DicomDecoder {
         return data[start..<start + 4].elementsEqual([0x44, 0x49, 0x43, 0x4D])
     }
 
-    private static func read(_ url: URL) throws -> Data {
-        do {
-            return try Data(contentsOf: url)
-        } catch {
-            throw ImageDecodingError(file: url.path, reason: "cannot be read (\(error.localizedDescription))")
-        }
-    }
+    private static func read(_ url: URL) throws -> Data { try ImageFile.contents(of: url) }
 
     /// Runs a C entry point on the bytes with a message buffer; returns its status and message.
     private static func call(

@@ -36,7 +36,7 @@ public struct SkippedImage: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// A ``DataLoader`` that cannot be built, or a sample it cannot put in a batch.
-public struct DataLoaderError: Error, Sendable, CustomStringConvertible, Equatable {
+public struct DataLoaderError: Error, UserFacingError, Sendable, CustomStringConvertible, Equatable {
     public let description: String
     public init(_ description: String) { self.description = description }
 }

@@ -1,6 +1,8 @@
 // Scalpel — ScalpelData
 // SPDX-License-Identifier: Apache-2.0
+import Foundation
 import Torch
+import ScalpelRandom
 
 /// Loads an ``ImageDataset`` in batches: worker threads decode and transform samples in parallel
 /// and keep up to `prefetchBatches` batches ready ahead of the training loop.
@@ -34,8 +36,11 @@ public struct DataLoader: Sendable {
         guard dataset.count > 0 else { throw DataLoaderError("DataLoader: dataset \(dataset.source) has no samples") }
         guard batchSize >= 1 else { throw DataLoaderError("DataLoader: batchSize must be at least 1, got \(batchSize)") }
         guard workers >= 1 else { throw DataLoaderError("DataLoader: workers must be at least 1, got \(workers)") }
-        guard prefetchBatches >= 1 else {
-            throw DataLoaderError("DataLoader: prefetchBatches must be at least 1, got \(prefetchBatches)")
+        guard workers <= InputLimits.maximumThreads else {
+            throw DataLoaderError("DataLoader: \(workers) workers is more than 4 per core (this machine has \(ProcessInfo.processInfo.activeProcessorCount) cores); use at most \(InputLimits.maximumThreads) (--workers)")
+        }
+        guard prefetchBatches >= 1, prefetchBatches <= 1024 else {
+            throw DataLoaderError("DataLoader: prefetchBatches must be from 1 to 1024, got \(prefetchBatches)")
         }
         self.dataset = dataset
         self.transform = transform

@@ -1,5 +1,6 @@
 // Scalpel — ScalpelData
 // SPDX-License-Identifier: Apache-2.0
+import ScalpelRandom
 
 /// What one epoch loads: the order of the dataset's indices and how they split into batches.
 /// Depends only on the loader's settings and the epoch number, never on threads or timing.

@@ -1,5 +1,6 @@
 // Scalpel — ScalpelData
 // SPDX-License-Identifier: Apache-2.0
+import ScalpelRandom
 
 /// What a worker made of one sample.
 enum SampleOutcome: Sendable {
@@ -48,7 +49,7 @@ struct SampleWork: Sendable {
             case .unreadable(let reason):
                 guard onBadImage == .skip else {
                     return .failure(DataLoaderError("sample \(id) of \(dataset.source) cannot be read: \(reason) "
-                        + "(fix or remove the file, or load with onBadImage: .skip to leave bad images out)"))
+                        + "(fix or remove the file, or pass --on-bad-image skip to leave bad images out and go on)"))
                 }
                 batch.skipped.append(SkippedImage(index: index, sampleID: id, reason: reason))
             case .image(let image):

@@ -1,6 +1,7 @@
 // Scalpel — ScalpelData
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import Torch
 
 /// One split of a MedMNIST `.npz` file (keys `SPLIT_images`, `SPLIT_labels`), held in memory.
 ///
@@ -76,9 +77,14 @@ public struct MedMNISTDataset: ImageDataset {
             throw DatasetError(file: path, key: labelKey, expected: "\(classes) labels per image (multi-label)",
                                found: "\(labelWidth)")
         }
-        let upper = multiLabel ? 2 : (classes ?? Int.max)
+        // Without a known class list the largest label sets the class count: bound it (a label of 10¹² would
+        // otherwise ask for 10¹² class names).
+        let limit = InputLimits.current.classCount
+        let upper = multiLabel ? 2 : (classes ?? limit)
         if let index = values.firstIndex(where: { $0 < 0 || $0 >= upper }) {
-            let names = multiLabel ? "0 or 1" : "a class in 0..<\(upper)"
+            let names = multiLabel ? "0 or 1" : classes == nil
+                ? "a class in 0..<\(upper) (the class limit; raise it with \(InputLimits.Name.classCount.rawValue)=N if the file is trusted)"
+                : "a class in 0..<\(upper)"
             throw DatasetError(file: path, key: labelKey, expected: names,
                                found: "\(values[index]) for sample \(index / labelWidth)")
         }

@@ -1,7 +1,8 @@
 // Scalpel — ScalpelData
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
-@_exported import ScalpelDownload
+import Torch
+import ScalpelDownload
 
 /// Finds MedMNIST `.npz` files on disk, checked against their published MD5, and downloads missing
 /// ones from the official Zenodo records.
@@ -179,7 +180,7 @@ public struct MedMNISTStore: Sendable {
 }
 
 /// A MedMNIST file that cannot be found, fetched or trusted; the message says what to do.
-public struct MedMNISTStoreError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct MedMNISTStoreError: Error, UserFacingError, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
         /// Not one of the twelve 2D datasets.
         case unknownDataset

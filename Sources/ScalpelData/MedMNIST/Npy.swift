@@ -1,5 +1,6 @@
 // Scalpel — ScalpelData
 // SPDX-License-Identifier: Apache-2.0
+import Torch
 
 /// One array of numpy's `.npy` format: the magic `\x93NUMPY`, a version (1, 2 or 3), a header length,
 /// a Python-dict header (`descr`, `fortran_order`, `shape`) and the raw C-order data.
@@ -76,11 +77,15 @@ public struct NpyArray: Sendable, Equatable {
             guard let dimension = Int(trimmed), dimension >= 0 else { throw fail("a shape of integers", shapeText) }
             shape.append(dimension)
         }
+        guard shape.count <= 32 else { throw fail("at most 32 dimensions", "\(shape.count) in \(shapeText.prefix(80))") }
+        // The element count comes from the file: multiply with overflow checks before using it.
+        guard let needed = InputLimits.checkedProduct(shape + [dtype.size]) else {
+            throw fail("a shape whose size fits in memory", "shape \(shapeText.prefix(80)), whose element count overflows")
+        }
         self.dtype = dtype
         self.shape = shape
         let dataStart = headerStart + headerLength
-        let (needed, overflow) = shape.reduce(1, *).multipliedReportingOverflow(by: dtype.size)
-        guard !overflow, needed <= bytes.count - dataStart else {
+        guard needed <= bytes.count - dataStart else {
             throw DatasetError(file: source, key: "npy data", expected: "\(needed) bytes for shape \(shape) of \(dtype.rawValue)",
                                found: "\(bytes.count - dataStart) bytes (truncated)")
         }

@@ -5,7 +5,7 @@ import Torch
 
 /// A file of bad data; the message names the file, the key (array, entry or field) and what was
 /// expected against what was found.
-public struct DatasetError: Error, Sendable, CustomStringConvertible, Equatable {
+public struct DatasetError: Error, UserFacingError, Sendable, CustomStringConvertible, Equatable {
     public var file: String
     public var key: String
     public var expected: String
@@ -38,16 +38,24 @@ public struct NpzFile: Sendable {
     ///
     /// - Throws: ``DatasetError`` when the file is missing or unreadable, or is not a zip archive.
     public init(contentsOf url: URL) throws {
-        path = url.path
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw DatasetError(file: url.path, key: "file", expected: "an existing .npz file", found: "no such file")
         }
+        let data: Data
         do {
-            bytes = try Data(contentsOf: url, options: .alwaysMapped)
+            data = try Data(contentsOf: url, options: .alwaysMapped)
         } catch {
             throw DatasetError(file: url.path, key: "file", expected: "a readable .npz file", found: error.localizedDescription)
         }
-        let path = self.path
+        try self.init(data: data, path: url.path)
+    }
+
+    /// Reads the zip directory of `.npz` bytes; `path` names them in errors.
+    ///
+    /// - Throws: ``DatasetError`` when the bytes are not a zip archive or its directory is corrupt.
+    public init(data: Data, path: String) throws {
+        self.path = path
+        bytes = data
         let listed = try bytes.withUnsafeBytes { raw -> [ZipArchive.Entry] in
             guard raw.count >= 4, raw.loadUnaligned(as: UInt32.self) == 0x0403_4B50 else {
                 throw DatasetError(file: path, key: "zip header", expected: "an .npz (zip archive, first bytes PK\\3\\4)",

@@ -1,6 +1,7 @@
 // Scalpel — ScalpelData
 // SPDX-License-Identifier: Apache-2.0
-@_exported import ScalpelRandom
+import Torch
+import ScalpelRandom
 
 /// An image in host memory as `channels × height × width` floats (CHW, row-major), the sample every
 /// ``Transform`` takes and returns. Values are kept as given (typically in [0, 1]).
@@ -71,7 +72,7 @@ public struct ImageSample: Sendable, Equatable {
 }
 
 /// An invalid transform parameter or an input it cannot handle.
-public struct TransformError: Error, CustomStringConvertible, Equatable {
+public struct TransformError: Error, UserFacingError, CustomStringConvertible, Equatable {
     public let description: String
     public init(_ description: String) { self.description = description }
 }

@@ -3,6 +3,7 @@
 import Foundation
 import GRDB
 import ScalpelData
+import ScalpelDownload
 import ScalpelTraining
 
 /// One run in the run index: what it is (hash of its specification, data, model, strategy, seed),

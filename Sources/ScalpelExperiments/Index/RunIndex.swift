@@ -75,6 +75,10 @@ public final class RunIndex: Sendable {
                 table.column("updatedAt", .datetime).notNull()
                 table.column("specification", .text).notNull()
             }
+            // The usual question — the best runs of a strategy, model or dataset — answered from an index.
+            for column in ["strategy", "model", "dataset"] {
+                try db.create(index: "runs_on_\(column)_auroc", on: IndexedRun.databaseTableName, columns: [column, "auroc"])
+            }
         }
         return migrator
     }

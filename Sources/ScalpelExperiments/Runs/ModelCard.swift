@@ -30,7 +30,14 @@ public struct ModelCard: Codable, Equatable, Sendable {
         let url = url(in: folder)
         let card: ModelCard
         do {
+            // A model description is a few hundred bytes; a tampered one must not make predict use gigabytes.
+            let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+            guard size <= 16 << 20 else {
+                throw ExperimentError("\(url.path): is \(size) bytes, not a model description (at most 16 MiB); the file is damaged")
+            }
             card = try JSONDecoder().decode(ModelCard.self, from: Data(contentsOf: url))
+        } catch let error as ExperimentError {
+            throw error
         } catch {
             throw ExperimentError("\(url.path): cannot read the run's model description (\(error.localizedDescription)); is \(folder.path) the folder of a `scalpel train` run that completed an epoch?")
         }

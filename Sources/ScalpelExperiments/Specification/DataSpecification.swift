@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 import ScalpelData
+import ScalpelDownload
 
 /// Where a run's images and labels come from, and how they are split (the `data:` section of a run
 /// specification; each field is the `scalpel train` option of the same name, `source` being `--data`
@@ -68,6 +69,7 @@ public struct DataSpecification: Codable, Equatable, Sendable {
                 warn("ignored \(folder.ignoredFiles.count) file(s) that are not images: \(folder.ignoredFiles.prefix(5).joined(separator: ", "))")
             }
             let result = try DatasetSplitter.split(folder, fractions: fractions(), seed: seed)
+            result.report.warnings.forEach(warn)
             let patients = folder.patientCount > 0 ? " of \(folder.patientCount) patients (DICOM PatientID, kept together)" : ""
             return (result.splits, "\(url.path): \(folder.count) images\(patients), split \(split) with seed \(seed)")
         }
@@ -80,7 +82,10 @@ public struct DataSpecification: Codable, Equatable, Sendable {
                 splitColumn: splitColumn, patientColumn: patientColumn, ordinal: ordinal,
                 root: imageRoot.map { URL(fileURLWithPath: $0) })
             let manifest = try CSVManifestDataset(contentsOf: url, options: options)
-            let splits = try manifest.splits(fractions: fractions(), seed: seed)
+            // The report's warnings (a patient in two splits, a class missing from a split) are shown.
+            let result = try manifest.splitResult(fractions: fractions(), seed: seed)
+            result.report.warnings.forEach(warn)
+            let splits = result.splits
             return (splits, "\(url.path): \(manifest.count) images" + (splitColumn == nil ? ", split \(split) with seed \(seed)" : ""))
         }
         let file: URL

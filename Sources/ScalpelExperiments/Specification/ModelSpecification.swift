@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 import ScalpelData
+import ScalpelDownload
 import ScalpelModels
 import Torch
 import TorchNN

@@ -29,7 +29,11 @@ final class DenseLayer: Layer {
     /// - Parameter input: `[N, inputChannels, H, W]` (the concatenation of everything before it).
     /// - Returns: `[N, growthRate, H, W]`.
     func callAsFunction(_ input: Tensor) throws -> Tensor {
-        let bottleneck = try conv1(relu1(norm1(input)))
+        let features = try relu1(norm1(input))
+        if conv1.canFuse(with: norm2, input: features) {  // eval mode: conv1 + norm2 + relu2 fused
+            return try conv2(conv1(features, normalizedBy: norm2, activation: .relu))
+        }
+        let bottleneck = try conv1(features)
         return try conv2(relu2(norm2(bottleneck)))
     }
 }

@@ -6,7 +6,7 @@ import TorchNN
 /// A bias-free convolution with TensorFlow's `"SAME"` padding: the input is zero-padded so the output
 /// is ⌈input / stride⌉, the odd pixel going to the right and bottom (`Conv2dDynamicSamePadding` in
 /// lukemelas' EfficientNet-PyTorch). Keys: `weight` only, as a plain `nn.Conv2d`.
-final class SamePaddedConv2d: Layer, InputChannelAdaptable {
+final class SamePaddedConv2d: Layer, InputChannelAdaptable, BatchNormFusible {
     let conv: Conv2d
 
     init(_ input: Int, _ output: Int, kernel: Int, stride: Int = 1, groups: Int = 1, generator: Generator?) throws {
@@ -15,6 +15,16 @@ final class SamePaddedConv2d: Layer, InputChannelAdaptable {
     }
 
     var weight: Tensor { conv.weight }
+
+    func canFuse(with norm: BatchNorm2d, input: Tensor) -> Bool { conv.canFuse(with: norm, input: input) }
+
+    func callAsFunction(_ input: Tensor, normalizedBy norm: BatchNorm2d, activation: FusedActivation,
+                        adding residual: Tensor?) throws -> Tensor {
+        guard input.rank == 4 else { return try conv(input, normalizedBy: norm, activation: activation, adding: residual) }
+        let pads = padding(height: input.shape[2], width: input.shape[3])
+        return try conv(pads.allSatisfy { $0 == 0 } ? input : input.padded(pads), normalizedBy: norm,
+                        activation: activation, adding: residual)
+    }
     func adaptInputChannels(_ count: Int) throws { try conv.adaptInputChannels(count) }
     var namedParameters: [(String, Tensor)] { conv.namedParameters }
 
@@ -81,11 +91,13 @@ final class LiteMBConv: Layer, ModeDependent {
 
     func callAsFunction(_ input: Tensor) throws -> Tensor {
         var x = input
-        if let expandConv, let bn0 { x = try bn0(expandConv(x)).relu6() }
-        x = try bn1(depthwiseConv(x)).relu6()
-        x = try bn2(projectConv(x))
-        guard hasSkip else { return x }
-        if dropConnectRate > 0, mode == .training {
+        if let expandConv, let bn0 { x = try expandConv(x, normalizedBy: bn0, activation: .relu6) }
+        x = try depthwiseConv(x, normalizedBy: bn1, activation: .relu6)
+        // Without drop-connect the skip addition is part of the (possibly fused) projection.
+        let dropsConnections = hasSkip && dropConnectRate > 0 && mode == .training
+        x = try projectConv(x, normalizedBy: bn2, activation: .none, adding: hasSkip && !dropsConnections ? input : nil)
+        guard dropsConnections else { return x }
+        do {
             // keep = ⌊(1 − p) + U[0, 1)⌋ per sample; survivors scaled by 1 / (1 − p), as lukemelas' drop_connect.
             let keep = 1 - dropConnectRate
             let mask = try (Tensor.rand([x.shape[0], 1, 1, 1], dtype: x.dtype, on: x.device) + keep).floor()

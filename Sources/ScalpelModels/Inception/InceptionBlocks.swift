@@ -17,7 +17,7 @@ final class BasicConv2d: Layer {
 
     var namedChildren: [(String, any Module)] { [("conv", conv), ("bn", bn)] }
 
-    func callAsFunction(_ input: Tensor) throws -> Tensor { try bn(conv(input)).relu() }
+    func callAsFunction(_ input: Tensor) throws -> Tensor { try conv(input, normalizedBy: bn, activation: .relu) }
 }
 
 /// An Inception block: parallel branches of ``BasicConv2d`` chains (and a pooling branch), their

@@ -23,9 +23,11 @@ final class BasicBlock: Layer {
     }
 
     func callAsFunction(_ input: Tensor) throws -> Tensor {
-        // In place, as torchvision: both values are batch-norm outputs backward does not need.
-        let out = try bn2(conv2(bn1(conv1(input)).reluInPlace()))
-        return try out.addRecordingInPlace(downsample?(input) ?? input).reluInPlace()
+        // Unfused (training), in place as torchvision: both values are batch-norm outputs backward
+        // does not need. In eval mode each convolution + batch norm (+ skip) + ReLU is one fused operator.
+        let identity = try downsample?(input) ?? input
+        let out = try conv1(input, normalizedBy: bn1, activation: .relu)
+        return try conv2(out, normalizedBy: bn2, activation: .relu, adding: identity)
     }
 }
 
@@ -52,11 +54,12 @@ final class Bottleneck: Layer {
     }
 
     func callAsFunction(_ input: Tensor) throws -> Tensor {
-        // In place, as torchvision: every overwritten value is a batch-norm output or a sum.
-        var out = try bn1(conv1(input)).reluInPlace()
-        out = try bn2(conv2(out)).reluInPlace()
-        out = try bn3(conv3(out))
-        return try out.addRecordingInPlace(downsample?(input) ?? input).reluInPlace()
+        // Unfused (training), in place as torchvision: every overwritten value is a batch-norm output or
+        // a sum. In eval mode each convolution + batch norm (+ skip) + ReLU is one fused operator.
+        let identity = try downsample?(input) ?? input
+        var out = try conv1(input, normalizedBy: bn1, activation: .relu)
+        out = try conv2(out, normalizedBy: bn2, activation: .relu)
+        return try conv3(out, normalizedBy: bn3, activation: .relu, adding: identity)
     }
 }
 

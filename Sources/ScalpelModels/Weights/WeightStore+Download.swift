@@ -1,6 +1,6 @@
 // Scalpel — ScalpelModels
 // SPDX-License-Identifier: Apache-2.0
-@_exported import ScalpelDownload
+import ScalpelDownload
 import Foundation
 
 extension WeightStore {

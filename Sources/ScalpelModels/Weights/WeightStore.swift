@@ -1,6 +1,7 @@
 // Scalpel — ScalpelModels
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import ScalpelDownload
 
 /// The local cache of pretrained weight files: finds a verified copy, or downloads one with resume.
 ///

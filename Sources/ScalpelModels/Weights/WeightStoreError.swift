@@ -1,10 +1,11 @@
 // Scalpel — ScalpelModels
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import Torch
 
 /// A weight file that cannot be found, fetched or trusted. The message names the file, where it comes
 /// from and the exact folder to put it in by hand.
-public struct WeightStoreError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct WeightStoreError: Error, UserFacingError, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
         /// No registry entry has that name, or the architecture has no published weights.
         case unknownWeights

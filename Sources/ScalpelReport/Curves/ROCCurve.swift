@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 import ScalpelMetrics
+import ScalpelRandom
 
 /// ROC and precision–recall curves of one score against binary labels, with percentile-bootstrap
 /// bands on a fixed grid.

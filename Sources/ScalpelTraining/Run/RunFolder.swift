@@ -85,10 +85,28 @@ public struct RunFolder: Sendable {
     }
 
     func createDirectories() throws {
+        try Self.createFolder(checkpointsURL, purpose: "the run folder \(url.path)")
+    }
+
+    /// Creates `folder` and its parents, with an error that names the cause: a parent that is a file (not
+    /// Foundation's "NSCocoaErrorDomain error 512"), or the system's reason (permission, disk full).
+    ///
+    /// - Throws: ``TrainingError/runFolder(_:)`` naming `purpose` and the fix.
+    public static func createFolder(_ folder: URL, purpose: String) throws {
+        var ancestor = folder.standardizedFileURL
+        var isFolder: ObjCBool = false
+        while !FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isFolder), ancestor.path != "/" {
+            ancestor.deleteLastPathComponent()
+        }
+        guard isFolder.boolValue else {
+            throw TrainingError.runFolder("cannot create \(purpose): \(ancestor.path) is a file, not a folder; choose an output path that is not under a file")
+        }
         do {
-            try FileManager.default.createDirectory(at: checkpointsURL, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
-            throw TrainingError.runFolder("cannot create the run folder \(url.path): \(error.localizedDescription)")
+            let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+            let reason = underlying.map { String(cString: strerror(Int32($0.code))) } ?? error.localizedDescription
+            throw TrainingError.runFolder("cannot create \(purpose) at \(folder.path): \(reason); check the path, its permissions and the free disk space")
         }
     }
 

@@ -1,6 +1,7 @@
 // Scalpel — ScalpelTraining
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import ScalpelData
 
 /// The content of `metrics.json`: written with status `running` after every epoch (the history so
 /// far) and with status `finished` and the test metrics at the end.
@@ -61,10 +62,7 @@ extension Predictions {
     /// Probabilities are written with the shortest digits that read back as the same `Double`, so
     /// metrics recomputed from the file equal those of `metrics.json` exactly.
     public func csv() -> String {
-        func field(_ text: String) -> String {
-            text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-        }
+        let field = CSVWriter.field
         var lines = [(["sample_id", "label"] + classNames.map { "p_\($0)" }).map(field).joined(separator: ",")]
         for index in 0..<count {
             let label: String

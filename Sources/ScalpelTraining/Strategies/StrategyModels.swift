@@ -57,6 +57,6 @@ final class TruncatedClassifier: SplitNetwork {
     func forwardHead(_ features: Tensor) throws -> Tensor { try head(features) }
 
     func callAsFunction(_ input: Tensor) throws -> Tensor {
-        try head(links.reduce(input) { try $1.layer($0) })
+        try head(forwardFusing(links.map(\.layer), input))
     }
 }

@@ -23,7 +23,7 @@ struct ModelChain {
     func top(from start: Int) -> (Tensor) throws -> Tensor {
         let rest = Array(links.dropFirst(start))
         let head = self.head
-        return { input in try head(rest.reduce(input) { try $1.layer($0) }) }
+        return { input in try head(forwardFusing(rest.map(\.layer), input)) }
     }
 }
 
@@ -50,7 +50,7 @@ struct FrozenPrefix {
         return FrozenPrefix(links: Array(chain.links.prefix(count)), top: chain.top(from: count))
     }
 
-    func callAsFunction(_ input: Tensor) throws -> Tensor { try links.reduce(input) { try $1.layer($0) } }
+    func callAsFunction(_ input: Tensor) throws -> Tensor { try forwardFusing(links.map(\.layer), input) }
 }
 
 /// The frozen prefix's output for every readable image of a dataset, on the training device, with the

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 import ScalpelData
+import ScalpelMetrics
 import Torch
 import TorchNN
 import TorchOptim
@@ -90,8 +91,11 @@ public final class Trainer {
         let board = try TensorBoardWriter(directory: folder.tensorboardURL)
         if restarted { try board.writeSessionStart(step: state.completedEpochs + 1) }
 
+        // A last training batch of one image fails in BatchNorm (one value per channel): leave it out, as
+        // PyTorch users do with drop_last; it is a different image each epoch.
+        let loneLastImage = splits.train.count > 1 && splits.train.count % c.batchSize == 1
         let trainLoader = try DataLoader(dataset: splits.train, transform: trainTransform, batchSize: c.batchSize,
-                                         shuffle: true, dropLast: false, seed: c.seed, workers: c.loaderWorkers,
+                                         shuffle: true, dropLast: loneLastImage, seed: c.seed, workers: c.loaderWorkers,
                                          prefetchBatches: 4, onBadImage: c.onBadImage)
         let validationLoader = try DataLoader.evaluation(dataset: splits.validation, transform: evaluationTransform,
                                                          batchSize: c.evaluationBatchSize, workers: c.loaderWorkers,
@@ -202,7 +206,8 @@ public final class Trainer {
                 value = try value + penalty
             }
             guard scalar.isFinite else {
-                throw TrainingError.diverged("the training loss became \(scalar) in epoch \(epoch), batch \(step + 1); lower the learning rate or enable gradient clipping (the last complete epoch is kept in \(folder.lastCheckpointURL.path))")
+                throw TrainingError.divergence("the training loss became \(scalar)", epoch: epoch, batch: step + 1,
+                                               learningRates: rates, folder: folder)
             }
             try optimizer.zeroGradients()
             try value.backward()
@@ -237,7 +242,13 @@ public final class Trainer {
                                                  channelsLast: c.channelsLast, loss: loss)
         }
         if !validation.skipped.isEmpty { state.skipped += validation.skipped.map { "validation: \($0)" } }
-        let report = try MetricReport(validation)
+        let report: MetricReport
+        do {
+            report = try MetricReport(validation)
+        } catch let error as MetricError where error.kind == .nonFiniteScore {
+            throw TrainingError.divergence("the model's validation outputs are not numbers (\(error.message))", epoch: epoch,
+                                           batch: nil, learningRates: rates, folder: folder)
+        }
         var metrics: [String: Double?] = [:]
         for (name, value) in report.metrics { metrics[name] = value.value }
         return EpochRecord(epoch: epoch, phase: phase.name, trainingLoss: lossSum / Double(seen),

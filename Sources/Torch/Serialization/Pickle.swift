@@ -95,13 +95,20 @@ indirect enum PickleValue {
     }
 }
 
+/// A Python list. `depth` is its nesting (1 + its deepest item's); `sealed` is set once it is placed inside
+/// another container, after which it may no longer grow (so recorded depths stay true and no cycle forms).
 final class PickleList {
     var items: [PickleValue]
+    var depth = 1
+    var sealed = false
     init(_ items: [PickleValue] = []) { self.items = items }
 }
 
 /// A Python dict or OrderedDict: insertion-ordered, keys replaced in place.
 final class PickleDict {
+    /// Nesting and sealing as for ``PickleList``.
+    var depth = 1
+    var sealed = false
     private(set) var keys: [PickleValue] = []
     private(set) var values: [PickleValue] = []
     private var index: [String: Int] = [:]

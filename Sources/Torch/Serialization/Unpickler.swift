@@ -14,8 +14,12 @@ struct Unpickler {
     private var reader: ByteReader
     private let persistentLoad: PersistentLoad
     private var stack: [PickleValue] = []
+    /// The nesting depth of each stack value (0 for scalars; lists and dicts carry their own).
+    private var depths: [Int] = []
     private var marks: [Int] = []
-    private var memo: [Int: PickleValue] = [:]
+    private var memo: [Int: (value: PickleValue, depth: Int)] = [:]
+    /// Bounds on nesting (Swift frees nested values recursively, so depth must be bounded) and sizes.
+    private let limits = InputLimits.current
     /// The most bytes a tensor that repeats its storage's elements (stride 0) may expand to.
     static let maximumBroadcastBytes = 1 << 26
 
@@ -34,11 +38,52 @@ struct Unpickler {
 
     private func fail(_ message: String) -> SerializationError { reader.error(message) }
 
-    private mutating func pop() throws -> PickleValue {
-        guard stack.count > (marks.last ?? 0), let value = stack.popLast() else {
+    private mutating func pop() throws -> PickleValue { try popEntry().value }
+
+    private mutating func popEntry() throws -> (value: PickleValue, depth: Int) {
+        guard stack.count > (marks.last ?? 0), let value = stack.popLast(), let depth = depths.popLast() else {
             throw fail("the pickle stack is empty (corrupt pickle)")
         }
-        return value
+        return (value, Self.depth(of: value, recorded: depth))
+    }
+
+    /// The current depth of a value: lists and dicts know theirs (they may have grown since it was recorded).
+    private static func depth(of value: PickleValue, recorded: Int) -> Int {
+        switch value {
+        case .list(let list): list.depth
+        case .dict(let dict): dict.depth
+        default: recorded
+        }
+    }
+
+    /// Pushes a value of nesting `depth`, within the stack-size limit.
+    private mutating func push(_ value: PickleValue, depth: Int = 0) throws {
+        guard stack.count < limits.pickleItems else {
+            throw fail(limits.refusal("the pickle stack", "\(stack.count) values", .pickleItems))
+        }
+        stack.append(value)
+        depths.append(depth)
+    }
+
+    /// Seals `children` (they now live inside a container and may not grow) and returns the depth of a
+    /// container holding them, refusing nesting past the limit.
+    private func containerDepth(_ children: [(value: PickleValue, depth: Int)]) throws -> Int {
+        var deepest = 0
+        for child in children {
+            switch child.value {
+            case .list(let list): list.sealed = true
+            case .dict(let dict): dict.sealed = true
+            default: break
+            }
+            deepest = Swift.max(deepest, Self.depth(of: child.value, recorded: child.depth))
+        }
+        guard deepest < limits.pickleDepth else {
+            throw fail(limits.refusal("the nesting of tuples, lists and dicts", "deeper than \(deepest)", .pickleDepth))
+        }
+        guard children.count <= limits.pickleItems else {
+            throw fail(limits.refusal("a container", "\(children.count) items", .pickleItems))
+        }
+        return deepest + 1
     }
 
     private func top() throws -> PickleValue {
@@ -49,21 +94,29 @@ struct Unpickler {
     }
 
     /// Pops everything above the most recent MARK.
-    private mutating func popMark() throws -> [PickleValue] {
+    private mutating func popMark() throws -> [PickleValue] { try popMarkEntries().map(\.value) }
+
+    /// Pops everything above the most recent MARK, with depths.
+    private mutating func popMarkEntries() throws -> [(value: PickleValue, depth: Int)] {
         guard let mark = marks.popLast(), mark <= stack.count else { throw fail("MARK expected but none is open (corrupt pickle)") }
-        let items = Array(stack[mark...])
+        let items = (mark ..< stack.count).map { (stack[$0], Self.depth(of: stack[$0], recorded: depths[$0])) }
         stack.removeSubrange(mark...)
+        depths.removeSubrange(mark...)
         return items
     }
 
-    private mutating func memoGet(_ index: Int) throws -> PickleValue {
-        guard let value = memo[index] else { throw fail("memo entry \(index) is read before it is written (corrupt pickle)") }
-        return value
+    private mutating func memoGet(_ index: Int) throws {
+        guard let entry = memo[index] else { throw fail("memo entry \(index) is read before it is written (corrupt pickle)") }
+        try push(entry.value, depth: entry.depth)
     }
 
     private mutating func memoPut(_ index: Int) throws {
         guard index >= 0 else { throw fail("negative memo index \(index)") }
-        memo[index] = try top()
+        guard memo.count < limits.pickleItems || memo[index] != nil else {
+            throw fail(limits.refusal("the pickle memo", "\(memo.count) values", .pickleItems))
+        }
+        let value = try top()
+        memo[index] = (value, Self.depth(of: value, recorded: depths[depths.count - 1]))
     }
 
     private mutating func signedInt(_ width: Int) throws -> PickleValue {
@@ -107,7 +160,8 @@ struct Unpickler {
     }
 
     /// REDUCE and NEWOBJ: call one of the allowed callables.
-    private func call(_ callable: PickleValue, _ arguments: PickleValue) throws -> PickleValue {
+    private func call(_ callable: PickleValue, _ argumentEntry: (value: PickleValue, depth: Int)) throws -> PickleValue {
+        let arguments = argumentEntry.value
         guard case .global(let global) = callable else { throw fail("cannot call \(callable.described)") }
         guard case .tuple(let args) = arguments else {
             throw fail("\(global.qualifiedName) expects a tuple of arguments, found \(arguments.described)")
@@ -115,6 +169,7 @@ struct Unpickler {
         switch global {
         case .orderedDict:
             let dict = PickleDict()
+            dict.depth = Swift.max(1, argumentEntry.depth)
             if let first = args.first {
                 guard case .list(let pairs) = first else { throw fail("OrderedDict(...) with \(first.described) is not supported") }
                 for pair in pairs.items {
@@ -185,102 +240,108 @@ struct Unpickler {
             case 0x28: marks.append(stack.count)  // MARK
             case 0x30: _ = try pop()  // POP
             case 0x31: _ = try popMark()  // POP_MARK
-            case 0x32: stack.append(try top())  // DUP
-            case 0x4E: stack.append(.none)  // NONE
-            case 0x88: stack.append(.bool(true))  // NEWTRUE
-            case 0x89: stack.append(.bool(false))  // NEWFALSE
-            case 0x4B: stack.append(.int(Int(try reader.uint8("BININT1 operand"))))  // BININT1
-            case 0x4D: stack.append(.int(try reader.uint16("BININT2 operand")))  // BININT2
-            case 0x4A: stack.append(try signedInt(4))  // BININT
+            case 0x32: try push(try top(), depth: depths.last ?? 0)  // DUP
+            case 0x4E: try push(.none)  // NONE
+            case 0x88: try push(.bool(true))  // NEWTRUE
+            case 0x89: try push(.bool(false))  // NEWFALSE
+            case 0x4B: try push(.int(Int(try reader.uint8("BININT1 operand"))))  // BININT1
+            case 0x4D: try push(.int(try reader.uint16("BININT2 operand")))  // BININT2
+            case 0x4A: try push(try signedInt(4))  // BININT
             case 0x8A:  // LONG1
                 let count = Int(try reader.uint8("LONG1 length"))
-                stack.append(try signedInt(count))
+                try push(try signedInt(count))
             case 0x8B:  // LONG4
                 let count = try reader.uint32("LONG4 length")
                 guard count <= 4096 else { throw fail("LONG4 of \(count) bytes is too long for a state dict") }
-                stack.append(try signedInt(count))
+                try push(try signedInt(count))
             case 0x49:  // INT (text; "00"/"01" are False/True in protocol 0)
                 let line = try reader.line("INT operand")
-                if line == "00" || line == "01" { stack.append(.bool(line == "01")); break }
+                if line == "00" || line == "01" { try push(.bool(line == "01")); break }
                 guard let value = Int(line) else { throw fail("INT operand '\(line.prefix(40))' is not an integer") }
-                stack.append(.int(value))
-            case 0x4C: stack.append(.int(try textInt("LONG operand")))  // LONG (text)
+                try push(.int(value))
+            case 0x4C: try push(.int(try textInt("LONG operand")))  // LONG (text)
             case 0x47:  // BINFLOAT (big-endian double)
                 let raw = try reader.take(8, "a BINFLOAT operand")
-                stack.append(.float(Double(bitPattern: raw.reduce(UInt64(0)) { $0 << 8 | UInt64($1) })))
+                try push(.float(Double(bitPattern: raw.reduce(UInt64(0)) { $0 << 8 | UInt64($1) })))
             case 0x46:  // FLOAT (text)
                 let line = try reader.line("FLOAT operand")
                 guard let value = Double(line) else { throw fail("FLOAT operand '\(line.prefix(40))' is not a number") }
-                stack.append(.float(value))
-            case 0x58: stack.append(try text(try reader.uint32("BINUNICODE length"), "a BINUNICODE string"))
-            case 0x8C: stack.append(try text(Int(try reader.uint8("SHORT_BINUNICODE length")), "a SHORT_BINUNICODE string"))
-            case 0x8D: stack.append(try text(try reader.uint64("BINUNICODE8 length"), "a BINUNICODE8 string"))
+                try push(.float(value))
+            case 0x58: try push(try text(try reader.uint32("BINUNICODE length"), "a BINUNICODE string"))
+            case 0x8C: try push(try text(Int(try reader.uint8("SHORT_BINUNICODE length")), "a SHORT_BINUNICODE string"))
+            case 0x8D: try push(try text(try reader.uint64("BINUNICODE8 length"), "a BINUNICODE8 string"))
             case 0x55, 0x54:  // SHORT_BINSTRING, BINSTRING (Python 2 str)
                 let count = opcode == 0x55 ? Int(try reader.uint8("SHORT_BINSTRING length")) : try reader.uint32("BINSTRING length")
                 let raw = try reader.take(count, "a BINSTRING string")
-                stack.append(.string(String(validating: raw, as: UTF8.self) ?? String(raw.map { Character(Unicode.Scalar($0)) })))
+                try push(.string(String(validating: raw, as: UTF8.self) ?? String(raw.map { Character(Unicode.Scalar($0)) })))
             case 0x43, 0x42, 0x8E:  // SHORT_BINBYTES, BINBYTES, BINBYTES8
                 let count = opcode == 0x43 ? Int(try reader.uint8("SHORT_BINBYTES length"))
                     : opcode == 0x42 ? try reader.uint32("BINBYTES length") : try reader.uint64("BINBYTES8 length")
-                stack.append(.bytes(Array(try reader.take(count, "a BINBYTES operand"))))
-            case 0x5D: stack.append(.list(PickleList()))  // EMPTY_LIST
-            case 0x6C: stack.append(.list(PickleList(try popMark())))  // LIST
-            case 0x29: stack.append(.tuple([]))  // EMPTY_TUPLE
-            case 0x74: stack.append(.tuple(try popMark()))  // TUPLE
+                try push(.bytes(Array(try reader.take(count, "a BINBYTES operand"))))
+            case 0x5D: try push(.list(PickleList()))  // EMPTY_LIST
+            case 0x6C:  // LIST
+                let entries = try popMarkEntries()
+                let list = PickleList(entries.map(\.value))
+                list.depth = try containerDepth(entries)
+                try push(.list(list))
+            case 0x29: try push(.tuple([]), depth: 1)  // EMPTY_TUPLE
+            case 0x74:  // TUPLE
+                let entries = try popMarkEntries()
+                try push(.tuple(entries.map(\.value)), depth: try containerDepth(entries))
             case 0x85, 0x86, 0x87:  // TUPLE1, TUPLE2, TUPLE3
-                var items: [PickleValue] = []
-                for _ in 0 ..< Int(opcode - 0x84) { items.insert(try pop(), at: 0) }
-                stack.append(.tuple(items))
-            case 0x7D: stack.append(.dict(PickleDict()))  // EMPTY_DICT
+                var entries: [(value: PickleValue, depth: Int)] = []
+                for _ in 0 ..< Int(opcode - 0x84) { entries.insert(try popEntry(), at: 0) }
+                try push(.tuple(entries.map(\.value)), depth: try containerDepth(entries))
+            case 0x7D: try push(.dict(PickleDict()))  // EMPTY_DICT
             case 0x64:  // DICT
-                let items = try popMark()
-                stack.append(.dict(try setItems(PickleDict(), items)))
+                let entries = try popMarkEntries()
+                try push(.dict(try setItems(PickleDict(), entries)))
             case 0x61:  // APPEND
-                let item = try pop()
-                try append([item])
-            case 0x65: try append(try popMark())  // APPENDS
+                let entry = try popEntry()
+                try append([entry])
+            case 0x65: try append(try popMarkEntries())  // APPENDS
             case 0x73:  // SETITEM
-                let value = try pop()
-                let key = try pop()
+                let value = try popEntry()
+                let key = try popEntry()
                 guard case .dict(let dict) = try top() else { throw fail("SETITEM on \(try top().described)") }
                 _ = try setItems(dict, [key, value])
             case 0x75:  // SETITEMS
-                let items = try popMark()
+                let items = try popMarkEntries()
                 guard case .dict(let dict) = try top() else { throw fail("SETITEMS on \(try top().described)") }
                 _ = try setItems(dict, items)
             case 0x70: try memoPut(try textInt("PUT index"))  // PUT
             case 0x71: try memoPut(Int(try reader.uint8("BINPUT index")))  // BINPUT
             case 0x72: try memoPut(try reader.uint32("LONG_BINPUT index"))  // LONG_BINPUT
             case 0x94: try memoPut(memo.count)  // MEMOIZE
-            case 0x67: stack.append(try memoGet(try textInt("GET index")))  // GET
-            case 0x68: stack.append(try memoGet(Int(try reader.uint8("BINGET index"))))  // BINGET
-            case 0x6A: stack.append(try memoGet(try reader.uint32("LONG_BINGET index")))  // LONG_BINGET
+            case 0x67: try memoGet(try textInt("GET index"))  // GET
+            case 0x68: try memoGet(Int(try reader.uint8("BINGET index")))  // BINGET
+            case 0x6A: try memoGet(try reader.uint32("LONG_BINGET index"))  // LONG_BINGET
             case 0x63:  // GLOBAL
                 let module = try reader.line("GLOBAL module")
                 let name = try reader.line("GLOBAL name")
-                stack.append(try resolveGlobal(module: module, name: name))
+                try push(try resolveGlobal(module: module, name: name))
             case 0x93:  // STACK_GLOBAL
                 let name = try pop()
                 let module = try pop()
                 guard let moduleName = module.string, let globalName = name.string else {
                     throw fail("STACK_GLOBAL expects two strings, found \(module.kindName) and \(name.kindName)")
                 }
-                stack.append(try resolveGlobal(module: moduleName, name: globalName))
+                try push(try resolveGlobal(module: moduleName, name: globalName))
             case 0x52:  // REDUCE
-                let arguments = try pop()
+                let arguments = try popEntry()
                 let callable = try pop()
-                stack.append(try call(callable, arguments))
+                try push(try call(callable, arguments))
             case 0x81:  // NEWOBJ: cls.__new__(cls, *args), allowed for OrderedDict only
-                let arguments = try pop()
+                let arguments = try popEntry()
                 let cls = try pop()
                 guard case .global(.orderedDict) = cls else { throw fail("NEWOBJ of \(cls.described) is not supported") }
-                stack.append(try call(cls, arguments))
+                try push(try call(cls, arguments))
             case 0x92:  // NEWOBJ_EX
                 _ = try pop()  // kwargs
-                let arguments = try pop()
+                let arguments = try popEntry()
                 let cls = try pop()
                 guard case .global(.orderedDict) = cls else { throw fail("NEWOBJ_EX of \(cls.described) is not supported") }
-                stack.append(try call(cls, arguments))
+                try push(try call(cls, arguments))
             case 0x62:  // BUILD: accepted on dicts (a state dict's `_metadata`), ignored
                 let state = try pop()
                 let target = try top()
@@ -289,10 +350,10 @@ struct Unpickler {
                 }
             case 0x51:  // BINPERSID
                 let id = try pop()
-                stack.append(try persistentLoad(id, reader))
+                try push(try persistentLoad(id, reader))
             case 0x50:  // PERSID (text id)
                 let id = try reader.line("PERSID operand")
-                stack.append(try persistentLoad(.string(id), reader))
+                try push(try persistentLoad(.string(id), reader))
             default:
                 let hex = String(opcode, radix: 16, uppercase: true)
                 throw fail("unsupported pickle opcode 0x\(hex.count < 2 ? "0" + hex : hex) (only the opcodes of a torch.save state dict are read)")
@@ -300,15 +361,33 @@ struct Unpickler {
         }
     }
 
-    private mutating func append(_ items: [PickleValue]) throws {
+    private mutating func append(_ items: [(value: PickleValue, depth: Int)]) throws {
         guard case .list(let list) = try top() else { throw fail("APPEND on \(try top().described)") }
-        list.items.append(contentsOf: items)
+        let depth = try containerDepth(items)
+        guard !list.sealed else {
+            throw fail("APPEND to a list that already sits inside another container (torch.save never writes this; the pickle is crafted)")
+        }
+        guard list.items.count + items.count <= limits.pickleItems else {
+            throw fail(limits.refusal("a list", "\(list.items.count + items.count) items", .pickleItems))
+        }
+        list.items.append(contentsOf: items.map(\.value))
+        list.depth = Swift.max(list.depth, depth)
     }
 
-    private func setItems(_ dict: PickleDict, _ items: [PickleValue]) throws -> PickleDict {
+    private func setItems(_ dict: PickleDict, _ items: [(value: PickleValue, depth: Int)]) throws -> PickleDict {
         guard items.count % 2 == 0 else { throw fail("SETITEMS with an odd number (\(items.count)) of keys and values") }
+        let depth = try containerDepth(items)
+        guard !dict.sealed else {
+            throw fail("SETITEMS on a dict that already sits inside another container (torch.save never writes this; the pickle is crafted)")
+        }
+        guard dict.keys.count + items.count / 2 <= limits.pickleItems else {
+            throw fail(limits.refusal("a dict", "\(dict.keys.count + items.count / 2) entries", .pickleItems))
+        }
+        dict.depth = Swift.max(dict.depth, depth)
         for index in stride(from: 0, to: items.count, by: 2) {
-            guard dict.set(items[index], items[index + 1]) else { throw fail("dict key (\(items[index].described)) is unhashable or too deeply nested") }
+            guard dict.set(items[index].value, items[index + 1].value) else {
+                throw fail("dict key (\(items[index].value.described)) is unhashable or too deeply nested")
+            }
         }
         return dict
     }

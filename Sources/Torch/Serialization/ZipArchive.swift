@@ -82,6 +82,10 @@ public struct ZipArchive {
         else {
             throw SerializationError(source: source, reason: "zip central directory (\(entryCount) entries, \(directorySize) bytes at offset \(directoryOffset)) does not fit the file (\(bytes.count) bytes); the file is truncated or corrupt")
         }
+        let limits = InputLimits.current
+        guard entryCount <= limits.zipEntries else {
+            throw SerializationError(source: source, reason: "zip archive: \(limits.refusal("the entry count", entryCount, .zipEntries))")
+        }
         var directory = ByteReader(bytes, from: directoryOffset, to: directoryOffset + directorySize, source: source, context: "zip central directory")
         for index in 0 ..< entryCount {
             let entry = try Self.readCentralEntry(&directory, index: index)

@@ -29,6 +29,8 @@ public final class Conv2d: Layer {
     public let weight: Tensor
     /// `float32` `[outputChannels]`, or nil when built with `bias: false`.
     public let bias: Tensor?
+    /// The batch norm after it folded in, prepacked, while ``InferenceFusion`` applies (never a parameter).
+    var folded: FoldedConvolution?
 
     /// - Parameters:
     ///   - groups: must divide both channel counts; `groups == inputChannels` is a depthwise convolution.

@@ -55,10 +55,7 @@ public final class Sequential: Layer, ModeDependent {
 
     /// - Throws: the first error of a layer, unchanged (a ``TorchError`` for a wrong shape).
     public func callAsFunction(_ input: Tensor) throws -> Tensor {
-        var output = input
-        for (_, layer) in namedLayers {
-            output = try layer(output)
-        }
-        return output
+        // Convolution + batch norm (+ activation) runs fuse in eval mode (InferenceFusion).
+        try forwardFusing(namedLayers.map(\.layer), input)
     }
 }

@@ -1,0 +1,176 @@
+// Scalpel — TorchNN
+// SPDX-License-Identifier: Apache-2.0
+import Synchronization
+import Torch
+
+/// The eval-mode fast path: a convolution followed by an inference-mode batch norm (and an activation,
+/// and in residual blocks the skip addition) runs as one oneDNN operator, with the batch norm folded
+/// into a copy of the convolution's weights prepacked once in oneDNN's layout.
+///
+/// It applies by itself wherever it is exact: the batch norm normalises with its running statistics
+/// (``ModuleMode/evaluation`` or ``BatchNorm2d/statisticsFrozen``), no forward observer is installed,
+/// and either gradients are off or none of the convolution's and batch norm's parameters requires
+/// them (a frozen model; gradients with respect to the *input* still flow, as Grad-CAM and attacks
+/// need). The folded copies live beside the modules, never in their parameters, so state dicts keep
+/// torchvision's keys and unfolded values; they are rebuilt when a weight or statistic changes and
+/// dropped when the batch norm trains again.
+public enum InferenceFusion {
+    private static let enabled = Atomic<Bool>(true)
+
+    @TaskLocal private static var scoped: Bool?
+
+    /// Whether the fast path may be used: the innermost ``with(enabled:_:)`` of this task, otherwise the
+    /// process-wide setting (`--no-fuse` turns it off for debugging). On by default.
+    public static var isEnabled: Bool {
+        get { scoped ?? enabled.load(ordering: .relaxed) }
+        set { enabled.store(newValue, ordering: .relaxed) }
+    }
+
+    /// Runs `body` with the fast path on or off for this task only (e.g. to compare both forms).
+    public static func with<R>(enabled: Bool, _ body: () throws -> R) rethrows -> R {
+        try $scoped.withValue(enabled, operation: body)
+    }
+}
+
+/// A convolution that can run fused with the batch norm after it (``Conv2d``, and wrappers around
+/// one such as a convolution with TensorFlow's "same" padding).
+public protocol BatchNormFusible: Layer {
+    /// Whether `norm` applied to this layer's output of `input` would run fused now.
+    func canFuse(with norm: BatchNorm2d, input: Tensor) -> Bool
+    /// `activation(norm(self(input)) + residual)`, fused when ``canFuse(with:input:)``, otherwise
+    /// computed module by module exactly as the unfused network does.
+    func callAsFunction(_ input: Tensor, normalizedBy norm: BatchNorm2d, activation: FusedActivation,
+                        adding residual: Tensor?) throws -> Tensor
+}
+
+extension BatchNormFusible {
+    public func callAsFunction(_ input: Tensor, normalizedBy norm: BatchNorm2d,
+                               activation: FusedActivation = .none) throws -> Tensor {
+        try self(input, normalizedBy: norm, activation: activation, adding: nil)
+    }
+}
+
+/// The folded (and prepacked) copy of a convolution + batch norm, and what it was made from.
+final class FoldedConvolution {
+    let fingerprint: UInt64
+    let weight: Tensor
+    let bias: Tensor
+    private(set) var packed: Tensor?
+    private(set) var packedShape: [Int] = []
+
+    init(fingerprint: UInt64, weight: Tensor, bias: Tensor) {
+        self.fingerprint = fingerprint
+        self.weight = weight
+        self.bias = bias
+    }
+
+    /// The weight in oneDNN's layout for inputs of `shape`, packed on first use and on a change of shape.
+    func packedWeight(for conv: Conv2d, inputShape shape: [Int]) throws -> Tensor? {
+        guard ConvolutionFusion.isAvailable, weight.dtype == .float32, weight.device == .cpu else { return nil }
+        if let packed, packedShape == shape { return packed }
+        packed = try ConvolutionFusion.prepack(weight: weight, stride: conv.stride.pair, padding: conv.padding.pair,
+                                               dilation: conv.dilation.pair, groups: conv.groups, inputShape: shape)
+        packedShape = shape
+        return packed
+    }
+}
+
+extension Conv2d: BatchNormFusible {
+    public func canFuse(with norm: BatchNorm2d, input: Tensor) -> Bool {
+        guard norm.usesRunningStatistics, norm.featureCount == outputChannels else {
+            if folded != nil { folded = nil }  // trains again: drop the folded copy
+            return false
+        }
+        guard InferenceFusion.isEnabled, !isForwardObserverInstalled, input.rank == 4,
+              input.dtype == weight.dtype, input.device == weight.device else { return false }
+        if isGradEnabled {
+            for tensor in [weight, bias, norm.weight, norm.bias] where tensor?.requiresGradient == true {
+                return false
+            }
+        }
+        return true
+    }
+
+    public func callAsFunction(_ input: Tensor, normalizedBy norm: BatchNorm2d, activation: FusedActivation,
+                               adding residual: Tensor?) throws -> Tensor {
+        guard canFuse(with: norm, input: input),
+              let runningMean = norm.runningMean, let runningVariance = norm.runningVariance else {
+            return try Self.unfused(norm(self(input)), activation: activation, adding: residual)
+        }
+        let fingerprint = ConvolutionFusion.fingerprint([weight, bias, norm.weight, norm.bias, runningMean,
+                                                         runningVariance]) ^ norm.eps.bitPattern
+        let plan: FoldedConvolution
+        if let folded, folded.fingerprint == fingerprint {
+            plan = folded
+        } else {
+            let (w, b) = try ConvolutionFusion.foldBatchNorm(weight: weight, bias: bias, runningMean: runningMean,
+                                                             runningVariance: runningVariance, scale: norm.weight,
+                                                             shift: norm.bias, eps: norm.eps)
+            plan = FoldedConvolution(fingerprint: fingerprint, weight: w, bias: b)
+            folded = plan
+        }
+        return try input.fusedConv2d(weight: plan.weight, packedWeight: plan.packedWeight(for: self, inputShape: input.shape),
+                                     bias: plan.bias, residual: residual, stride: stride.pair, padding: padding.pair,
+                                     dilation: dilation.pair, groups: groups, activation: activation)
+    }
+
+    /// `activation(normalized + residual)` with the unfused network's operators (in place on the batch
+    /// norm's fresh output, as torchvision's blocks do).
+    static func unfused(_ normalized: Tensor, activation: FusedActivation, adding residual: Tensor?) throws -> Tensor {
+        var y = normalized
+        if let residual { y = try y.addRecordingInPlace(residual) }
+        switch activation {
+        case .none: return y
+        case .relu: return try y.reluInPlace()
+        case .relu6: return try y.relu6()
+        case .silu: return try y.silu()
+        case .hardswish: return try y.hardswish()
+        }
+    }
+}
+
+extension BatchNorm2d {
+    /// Whether the layer normalises with its running statistics now (and so can be folded).
+    var usesRunningStatistics: Bool { tracksRunningStatistics && (mode == .evaluation || statisticsFrozen) }
+}
+
+/// The activation a layer applies, when it is one a fused convolution can apply.
+func fusedActivation(of layer: any Layer) -> FusedActivation? {
+    switch layer {
+    case is ReLU: .relu
+    case is ReLU6: .relu6
+    case is SiLU: .silu
+    case is Hardswish: .hardswish
+    default: nil
+    }
+}
+
+/// Applies `layers` in order, running each `[convolution, batch norm, activation?]` run as one fused
+/// convolution where ``BatchNormFusible/canFuse(with:input:)`` allows, and never fusing across a
+/// layer after which `keepsOutput(index)` wants the output.
+///
+/// - Parameter observe: called with each index whose output `keepsOutput` asked for, and that output.
+public func forwardFusing(_ layers: [any Layer], _ input: Tensor, keepsOutput: (Int) -> Bool = { _ in false },
+                          observe: (Int, Tensor) -> Void = { _, _ in }) throws -> Tensor {
+    var x = input
+    var index = 0
+    while index < layers.count {
+        if index + 1 < layers.count, !keepsOutput(index), let conv = layers[index] as? any BatchNormFusible,
+           let norm = layers[index + 1] as? BatchNorm2d, conv.canFuse(with: norm, input: x) {
+            var activation = FusedActivation.none
+            var last = index + 1
+            if index + 2 < layers.count, !keepsOutput(index + 1), let fused = fusedActivation(of: layers[index + 2]) {
+                activation = fused
+                last = index + 2
+            }
+            x = try conv(x, normalizedBy: norm, activation: activation, adding: nil)
+            if keepsOutput(last) { observe(last, x) }
+            index = last + 1
+            continue
+        }
+        x = try layers[index](x)
+        if keepsOutput(index) { observe(index, x) }
+        index += 1
+    }
+    return x
+}
