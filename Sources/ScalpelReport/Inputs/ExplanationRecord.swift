@@ -73,14 +73,8 @@ public struct ExplanationRecord: Sendable {
         let prefix = relative.isEmpty ? "" : relative + "/"
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
-        let summary: Summary
-        do {
-            summary = try decoder.decode(Summary.self, from: try files.data(prefix + "summary.json", limit: Self.summaryLimit))
-        } catch let error as ReportError {
-            throw error
-        } catch {
-            throw ReportError("\(files.url(prefix + "summary.json").path) is not the summary of scalpel explain: \(error)")
-        }
+        let summary = try files.decode(Summary.self, prefix + "summary.json", limit: Self.summaryLimit,
+                                       what: "the summary of scalpel explain", decoder: decoder)
         let csvName = prefix + "explanations.csv"
         let table: CSVTable
         do {

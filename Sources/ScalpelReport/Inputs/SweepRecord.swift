@@ -54,14 +54,7 @@ public struct SweepRecord: Sendable {
         guard files.exists("sweep.json") else {
             throw ReportError("\(files.folder.path) has no sweep.json; is it a sweep folder? Run scalpel sweep collect on its sweep file first")
         }
-        let file: File
-        do {
-            file = try JSONDecoder().decode(File.self, from: try files.data("sweep.json", limit: Self.fileLimit))
-        } catch let error as ReportError {
-            throw error
-        } catch {
-            throw ReportError("\(files.url("sweep.json").path) is not a Scalpel sweep table: \(error)")
-        }
+        let file = try files.decode(File.self, "sweep.json", limit: Self.fileLimit, what: "a Scalpel sweep table")
         guard file.rows.count <= Self.rowLimit else {
             throw ReportError("\(files.url("sweep.json").path) has \(file.rows.count) rows, more than the \(Self.rowLimit) a report shows")
         }
