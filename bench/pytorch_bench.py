@@ -149,7 +149,7 @@ def main():
     args = parser.parse_args()
     parts = args.case.split("-")
     kind, architecture, size, batch = parts[0], "-".join(parts[1:-2]), int(parts[-2]), int(parts[-1][1:])
-    if kind not in ("train", "infer", "latency", "loader", "probe", "recompute", "similarity", "index"):
+    if kind not in ("train", "infer", "latency", "loader", "probe", "recompute", "similarity", "index", "gradcam"):
         parser.error(f"unknown kind in case {args.case}")
     torch.set_num_threads(args.threads)
     if kind == "index":  # the run index: queries per second, plain sqlite3 (bench/index_bench.py)
@@ -162,6 +162,10 @@ def main():
     elif kind == "similarity":  # datapoints per second; see bench/similarity_bench.py
         from similarity_bench import similarity_datapoints_per_second
         rate = similarity_datapoints_per_second(size, batch, args.steps, args.warmup)
+    elif kind == "gradcam":  # pytorch-grad-cam, bench/gradcam_bench.py
+        from gradcam_bench import gradcam_images_per_second
+        rate = gradcam_images_per_second(build, median_seconds, architecture, size, batch, args.steps, args.warmup,
+                                         args.layout == "channels-last")
     elif kind in ("probe", "recompute"):
         rate = probe_images_per_second(architecture, size, batch, args.steps, args.layout == "channels-last")
     else:

@@ -26,7 +26,7 @@ public struct RootCommand: ParsableCommand {
                       SearchCommand.self, SweepCommand.self, RunsCommand.self, StrategiesCommand.self, AnalyzeCommand.self, ReportCommand.self,
                       AttackCommand.self,
                       InfoCommand.self,
-                      ModelsCommand.self])
+                      ModelsCommand.self, ExplainCommand.self])
 
     public init() {}
 

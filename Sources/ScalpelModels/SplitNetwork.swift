@@ -80,8 +80,11 @@ extension SplitNetwork {
         return try forwardHead(forwardFusing(featureLinks.dropFirst(cut.linkCount).map(\.layer), activation))
     }
 
+    /// A cut point is this network's when one of its cut points has its name and place (a cut point
+    /// of another network of the architecture does, even one whose widths differ, as TransFusion's).
     private func checkOwn(_ cuts: [CutPoint]) throws {
-        for cut in cuts where !cutPoints.contains(cut) {
+        let own = cutPoints
+        for cut in cuts where !own.contains(where: { $0.name == cut.name && $0.linkCount == cut.linkCount }) {
             throw CutPointError("cut point \(cut.name) does not belong to this \(architecture.rawValue) network; its cut points: \(cutPoints.map(\.name).joined(separator: ", "))")
         }
     }

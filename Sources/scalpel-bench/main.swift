@@ -11,7 +11,7 @@ import TorchOptim
 /// `latency-efficientnet_lite0-224-b1`, or `loader-medmnist-224-b32` (the data loader, see Loader.swift);
 /// bench/pytorch_bench.py parses the same names.
 struct BenchCase {
-    enum Kind: String { case train, infer, latency, loader, probe, recompute, similarity, index }
+    enum Kind: String { case train, infer, latency, loader, probe, recompute, similarity, index, gradcam }
     var kind: Kind
     /// The model's architecture, or for `loader` cases the data set's name.
     var subject: String
@@ -22,7 +22,7 @@ struct BenchCase {
         let parts = name.split(separator: "-").map(String.init)
         guard parts.count >= 4, let kind = Kind(rawValue: parts[0]), let size = Int(parts[parts.count - 2]),
               let last = parts.last, last.hasPrefix("b"), let batch = Int(last.dropFirst())
-        else { throw BenchError("case '\(name)' is not KIND-SUBJECT-SIZE-bBATCH with KIND train, infer, latency, loader, probe, recompute, similarity or index") }
+        else { throw BenchError("case '\(name)' is not KIND-SUBJECT-SIZE-bBATCH with KIND train, infer, latency, loader, probe, recompute, similarity, index or gradcam") }
         self.kind = kind
         subject = parts[1 ..< parts.count - 2].joined(separator: "-")
         self.size = size
@@ -92,6 +92,7 @@ func imagesPerSecond(_ options: Options) throws -> Double {
     if c.kind == .index { return try indexQueriesPerSecond(options) }
     if c.kind == .probe || c.kind == .recompute { return try probeImagesPerSecond(options, cached: c.kind == .probe) }
     if c.kind == .similarity { return try similarityDatapointsPerSecond(options) }
+    if c.kind == .gradcam { return try gradCAMImagesPerSecond(options) }   // GradCAMBench.swift
     let model = try c.architecture().makeModel(classCount: c.kind == .train ? 10 : 1000)
     var images = try Tensor.randn([c.batch, 3, c.size, c.size])
     if options.channelsLast {
@@ -109,8 +110,8 @@ func imagesPerSecond(_ options: Options) throws -> Double {
             try crossEntropy(logits: model(images), targets: labels).backward()
             try optimizer.step()
         }
-    case .loader, .probe, .recompute, .similarity, .index:
-        throw BenchError("unreachable: loader, probe, similarity and index cases return above")
+    case .loader, .probe, .recompute, .similarity, .index, .gradcam:
+        throw BenchError("unreachable: loader, probe, similarity, index and gradcam cases return above")
     case .infer, .latency:
         model.setMode(.evaluation)
         seconds = try withNoGrad {

@@ -85,7 +85,8 @@ final class TopLeftModel: Layer {
             #expect(same.allSatisfy { $0 > 0.9999 }, "\(method): \(same)")
             // Measured here: Grad-CAM++ about 0.90–0.95, Grad-CAM lower (Grad-CAM++'s positive-gradient
             // weighting follows the activations more than the weights, as Adebayo et al. saw for some methods).
-            #expect(changed.allSatisfy { $0 < 0.98 }, "\(method): \(changed)")
+            // NaN: the randomised map went constant (all zero after the ReLU), a change too.
+            #expect(changed.allSatisfy { !($0 >= 0.98) }, "\(method): \(changed)")
             #expect(try (before.maps - after.maps).abs().max().item() > 0.1, "\(method)")
         }
     }

@@ -53,6 +53,12 @@ int scalpel_decode_tiff(const uint8_t *data, size_t size, const scalpel_pixel_li
                         char *message, size_t capacity);
 void scalpel_image_free(scalpel_image *image);
 
+/** PNG encoding (8-bit samples, `height × width × channels` row-major, 1 gray … 4 RGBA) into a buffer
+ * the caller frees with scalpel_encoded_free. 0 on success; otherwise non-zero with a message. */
+int scalpel_encode_png(const uint8_t *pixels, int32_t width, int32_t height, int32_t channels, uint8_t **out,
+                       size_t *out_size, char *message, size_t capacity);
+void scalpel_encoded_free(uint8_t *data);
+
 #ifdef __cplusplus
 }
 #endif

@@ -11,21 +11,37 @@ import Torch
 /// Pixels are ranked by the map, highest first (ties by position, row-major). At step `k` of
 /// `steps` the first `round(k/steps · H·W)` pixels, all channels, are set to `baseline` (deletion)
 /// or are the only ones kept from the image, the rest being `baseline` (insertion). The score is the
-/// softmax probability of the explained class. `baseline` is in the network's input space: 0 after
+/// probability of the explained class (``Score``). `baseline` is in the network's input space: 0 after
 /// mean/std normalisation is the dataset's mean intensity.
 public struct DeletionInsertion: Sendable {
+    /// How logits become the class probability scored: softmax over the classes (single-label tasks)
+    /// or each logit's sigmoid (multi-label tasks).
+    public enum Score: Sendable {
+        case softmax, sigmoid
+
+        /// Probabilities `[N, classes]` from logits `[N, classes]`.
+        public func probabilities(_ logits: Tensor) throws -> Tensor {
+            switch self {
+            case .softmax: try logits.softmax(axis: 1)
+            case .sigmoid: try logits.sigmoid()
+            }
+        }
+    }
+
     public var steps: Int
     public var baseline: Double
     /// Perturbed images per forward pass.
     public var batchSize: Int
+    public var score: Score
 
-    public init(steps: Int = 16, baseline: Double = 0, batchSize: Int = 64) throws {
+    public init(steps: Int = 16, baseline: Double = 0, batchSize: Int = 64, score: Score = .softmax) throws {
         guard (1...1024).contains(steps) else { throw AttributionError("deletion/insertion steps must be 1…1024, got \(steps)") }
         guard (1...4096).contains(batchSize) else { throw AttributionError("batch size must be 1…4096, got \(batchSize)") }
         guard baseline.isFinite else { throw AttributionError("the deletion/insertion baseline must be finite, got \(baseline)") }
         self.steps = steps
         self.baseline = baseline
         self.batchSize = batchSize
+        self.score = score
     }
 
     /// One image's curves: scores at fractions `0, 1/steps, …, 1` and the areas under them (trapezoids).
@@ -81,7 +97,7 @@ public struct DeletionInsertion: Sendable {
             guard (0..<logits.shape[1]).contains(target) else {
                 throw AttributionError("class \(target) is out of range: the network predicts \(logits.shape[1]) classes")
             }
-            result += try logits.softmax(axis: 1).select(axis: 1, index: target).to(dtype: .float64).to(device: .cpu)
+            result += try score.probabilities(logits).select(axis: 1, index: target).to(dtype: .float64).to(device: .cpu)
                 .hostArray(of: Double.self)
         }
         return result

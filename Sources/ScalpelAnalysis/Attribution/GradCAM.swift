@@ -43,7 +43,7 @@ public struct GradCAM {
     }
 
     public init(network: any SplitNetwork, cut: CutPoint, method: CAMMethod = .gradCAM) throws {
-        guard network.cutPoints.contains(cut) else {
+        guard network.cutPoints.contains(where: { $0.name == cut.name && $0.linkCount == cut.linkCount }) else {
             throw CutPointError("cut point \(cut.name) does not belong to this \(network.architecture.rawValue) network; its cut points: \(network.cutPoints.map(\.name).joined(separator: ", "))")
         }
         self.network = network

@@ -34,7 +34,7 @@ public enum RandomisationCheck {
     }
 
     /// Spearman rank correlation of each pair of maps `[N, H, W]` (ties get their average rank);
-    /// 0 when either map is constant.
+    /// NaN when either map is constant (a 1 × 1 feature map, say), where it is undefined.
     public static func rankCorrelations(_ first: Tensor, _ second: Tensor) throws -> [Double] {
         guard first.shape == second.shape, first.rank >= 2 else {
             throw AttributionError("rank correlation needs two maps of one shape [N, …]; got \(first.shape) and \(second.shape)")
@@ -65,7 +65,7 @@ public enum RandomisationCheck {
 
     static func pearson(_ x: [Double], _ y: [Double]) -> Double {
         let n = Double(x.count)
-        guard n > 1 else { return 0 }
+        guard n > 1 else { return .nan }
         let meanX = x.reduce(0, +) / n, meanY = y.reduce(0, +) / n
         var sxy = 0.0, sxx = 0.0, syy = 0.0
         for (u, v) in zip(x, y) {
@@ -73,6 +73,6 @@ public enum RandomisationCheck {
             sxx += (u - meanX) * (u - meanX)
             syy += (v - meanY) * (v - meanY)
         }
-        return sxx > 0 && syy > 0 ? sxy / (sxx * syy).squareRoot() : 0
+        return sxx > 0 && syy > 0 ? sxy / (sxx * syy).squareRoot() : .nan
     }
 }

@@ -51,7 +51,8 @@ func parseSeeds(_ text: String) throws -> [UInt64] {
         throw ValidationError("--seeds: expected comma-separated non-negative integers, got '\(text)'.")
     }
     let seeds = values.map { $0! }
-    if let repeated = seeds.first(where: { seed in seeds.filter { $0 == seed }.count > 1 }) {
+    var seen: Set<UInt64> = []
+    if let repeated = seeds.first(where: { !seen.insert($0).inserted }) {
         throw ValidationError("--seeds: seed \(repeated) is given twice in '\(text)'; each seed must be distinct (a repeated seed would count one run twice in the mean and spread).")
     }
     return seeds
