@@ -7,6 +7,7 @@ loader-medmnist-SIZE-bBATCH: torch.utils.data.DataLoader over PneumoniaMNIST's t
 """
 import argparse
 import json
+import resource
 import sys
 import time
 from pathlib import Path
@@ -37,7 +38,7 @@ def median_seconds(steps, warmup, step):
     return times[len(times) // 2]
 
 
-def images_per_second(kind, architecture, size, batch, steps, warmup, channels_last):
+def images_per_second(kind, architecture, size, batch, steps, warmup, channels_last, mode="eager"):
     torch.manual_seed(0)
     model = build(architecture, 10 if kind == "train" else 1000)
     images = torch.randn(batch, 3, size, size)
@@ -54,8 +55,19 @@ def images_per_second(kind, architecture, size, batch, steps, warmup, channels_l
             F.cross_entropy(model(images), labels).backward()
             optimizer.step()
         seconds = median_seconds(steps, warmup, step)
+    elif kind == "grad":  # an attack's inner step: eval mode, gradient of the loss to the input only
+        model.eval()
+        labels = torch.randint(0, 1000, (batch,))
+
+        def step():
+            x = images.clone().requires_grad_(True)
+            torch.autograd.grad(F.cross_entropy(model(x), labels), [x])  # as torchattacks does
+        seconds = median_seconds(steps, warmup, step)
     else:
         model.eval()
+        if mode != "eager":
+            from optimised_inference import optimise
+            model = optimise(model, images, mode)
         with torch.no_grad():
             seconds = median_seconds(steps, warmup, lambda: model(images))
     return batch / seconds
@@ -144,12 +156,14 @@ def main():
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--layout", choices=["contiguous", "channels-last"], default="contiguous")
+    parser.add_argument("--mode", choices=["eager", "jit", "compile"], default="eager",
+                        help="infer/latency cases: eager, or PyTorch's optimised inference (optimised_inference.py)")
     parser.add_argument("--workers", type=int, default=2, help="loader cases: DataLoader num_workers")
     parser.add_argument("--prefetch", type=int, default=4, help="loader cases: batches prefetched in all")
     args = parser.parse_args()
     parts = args.case.split("-")
     kind, architecture, size, batch = parts[0], "-".join(parts[1:-2]), int(parts[-2]), int(parts[-1][1:])
-    if kind not in ("train", "infer", "latency", "loader", "probe", "recompute", "similarity", "index", "gradcam"):
+    if kind not in ("train", "infer", "latency", "grad", "loader", "probe", "recompute", "similarity", "index", "gradcam", "bf16train", "dp2"):
         parser.error(f"unknown kind in case {args.case}")
     torch.set_num_threads(args.threads)
     if kind == "index":  # the run index: queries per second, plain sqlite3 (bench/index_bench.py)
@@ -166,12 +180,22 @@ def main():
         from gradcam_bench import gradcam_images_per_second
         rate = gradcam_images_per_second(build, median_seconds, architecture, size, batch, args.steps, args.warmup,
                                          args.layout == "channels-last")
+    elif kind == "dp2":
+        from dataparallel_bench import ddp_images_per_second
+        rate = ddp_images_per_second(architecture, size, batch, args.steps, args.warmup, args.threads,
+                                     args.layout == "channels-last")
+    elif kind == "bf16train":
+        from precision_bench import bf16_train_images_per_second
+        rate = bf16_train_images_per_second(build, median_seconds, architecture, size, batch, args.steps, args.warmup,
+                                            args.layout == "channels-last")
     elif kind in ("probe", "recompute"):
         rate = probe_images_per_second(architecture, size, batch, args.steps, args.layout == "channels-last")
     else:
-        rate = images_per_second(kind, architecture, size, batch, args.steps, args.warmup, args.layout == "channels-last")
+        rate = images_per_second(kind, architecture, size, batch, args.steps, args.warmup, args.layout == "channels-last",
+                                 args.mode)
     print(json.dumps({"images_per_second": rate, "layout": args.layout, "torch": torch.__version__,
-                      "threads": torch.get_num_threads()}))
+                      "threads": torch.get_num_threads(), "mode": args.mode,
+                      "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 
 
 if __name__ == "__main__":

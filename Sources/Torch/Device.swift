@@ -83,3 +83,20 @@ public enum MemoryFormat: Sendable {
         }
     }
 }
+
+/// Encoded as its text (`"cpu"`, `"cuda:0"`), the form `--device` takes and run folders record.
+extension Device: Codable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        do {
+            self = try Device(parsing: try container.decode(String.self))
+        } catch let error as TorchError {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.message)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}

@@ -1,5 +1,6 @@
 // Scalpel — TorchNN
 // SPDX-License-Identifier: Apache-2.0
+import Foundation
 import Synchronization
 import Torch
 
@@ -15,7 +16,8 @@ import Torch
 /// torchvision's keys and unfolded values; they are rebuilt when a weight or statistic changes and
 /// dropped when the batch norm trains again.
 public enum InferenceFusion {
-    private static let enabled = Atomic<Bool>(true)
+    /// On unless the environment sets `SCALPEL_NO_FUSE=1` (as `--no-fuse` does for one command).
+    private static let enabled = Atomic<Bool>(ProcessInfo.processInfo.environment["SCALPEL_NO_FUSE"] != "1")
 
     @TaskLocal private static var scoped: Bool?
 
@@ -85,8 +87,14 @@ extension Conv2d: BatchNormFusible {
               input.dtype == weight.dtype, input.device == weight.device else { return false }
         if isGradEnabled {
             for tensor in [weight, bias, norm.weight, norm.bias] where tensor?.requiresGradient == true {
+                // Training these parameters: optimizers (fused Adam) and batch norm's statistic updates
+                // write in place without bumping version counters, so a fold could go stale unseen.
+                folded = nil
                 return false
             }
+            // A training step through a frozen part (nothing asks for the input's gradient) stays
+            // unfused, as before: the fast path is for eval-mode work and input gradients.
+            guard input.requiresGradient else { return false }
         }
         return true
     }

@@ -29,6 +29,15 @@ extension Module {
         try convertTensors { $0.dtype.isFloatingPoint ? try $0.to(dtype: dtype) : $0 }
     }
 
+    /// Stores every 4-D parameter and buffer in `format` (`.channelsLast`: NHWC, what oneDNN's CPU
+    /// convolutions prefer), in place; tensors keep their identity, shape and values.
+    public func setMemoryFormat(_ format: MemoryFormat) throws {
+        guard format != .preserve else { return }
+        for (_, tensor) in namedTensors() where tensor.shape.count == 4 {
+            try tensor.setData(tensor.contiguous(format))
+        }
+    }
+
     private func convertTensors(_ convert: (Tensor) throws -> Tensor) throws {
         for (_, tensor) in parameters() + buffers() {
             try replaceData(of: tensor, with: convert(tensor))

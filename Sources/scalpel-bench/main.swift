@@ -11,7 +11,7 @@ import TorchOptim
 /// `latency-efficientnet_lite0-224-b1`, or `loader-medmnist-224-b32` (the data loader, see Loader.swift);
 /// bench/pytorch_bench.py parses the same names.
 struct BenchCase {
-    enum Kind: String { case train, infer, latency, loader, probe, recompute, similarity, index, gradcam }
+    enum Kind: String { case train, infer, latency, grad, loader, probe, recompute, similarity, index, gradcam, bf16train, dp2 }
     var kind: Kind
     /// The model's architecture, or for `loader` cases the data set's name.
     var subject: String
@@ -22,7 +22,7 @@ struct BenchCase {
         let parts = name.split(separator: "-").map(String.init)
         guard parts.count >= 4, let kind = Kind(rawValue: parts[0]), let size = Int(parts[parts.count - 2]),
               let last = parts.last, last.hasPrefix("b"), let batch = Int(last.dropFirst())
-        else { throw BenchError("case '\(name)' is not KIND-SUBJECT-SIZE-bBATCH with KIND train, infer, latency, loader, probe, recompute, similarity, index or gradcam") }
+        else { throw BenchError("case '\(name)' is not KIND-SUBJECT-SIZE-bBATCH with KIND train, infer, latency, grad, loader, probe, recompute, similarity, index or gradcam") }
         self.kind = kind
         subject = parts[1 ..< parts.count - 2].joined(separator: "-")
         self.size = size
@@ -58,10 +58,11 @@ struct Options {
             case "--layout": channelsLast = iterator.next() != "contiguous"
             case "--workers": workers = Int(iterator.next() ?? "") ?? workers
             case "--prefetch": prefetch = Int(iterator.next() ?? "") ?? prefetch
+            case "--no-fuse": InferenceFusion.isEnabled = false
             default: name = argument
             }
         }
-        guard let name else { throw BenchError("usage: scalpel-bench CASE [--steps N] [--warmup N] [--threads N] [--layout contiguous|channels-last] [--workers N] [--prefetch N]") }
+        guard let name else { throw BenchError("usage: scalpel-bench CASE [--steps N] [--warmup N] [--threads N] [--layout contiguous|channels-last] [--workers N] [--prefetch N] [--no-fuse]") }
         benchCase = try BenchCase(name)
     }
 }
@@ -93,6 +94,8 @@ func imagesPerSecond(_ options: Options) throws -> Double {
     if c.kind == .probe || c.kind == .recompute { return try probeImagesPerSecond(options, cached: c.kind == .probe) }
     if c.kind == .similarity { return try similarityDatapointsPerSecond(options) }
     if c.kind == .gradcam { return try gradCAMImagesPerSecond(options) }   // GradCAMBench.swift
+    if c.kind == .bf16train { return try bf16TrainImagesPerSecond(options) }
+    if c.kind == .dp2 { return try dataParallelImagesPerSecond(options) }
     let model = try c.architecture().makeModel(classCount: c.kind == .train ? 10 : 1000)
     var images = try Tensor.randn([c.batch, 3, c.size, c.size])
     if options.channelsLast {
@@ -110,8 +113,10 @@ func imagesPerSecond(_ options: Options) throws -> Double {
             try crossEntropy(logits: model(images), targets: labels).backward()
             try optimizer.step()
         }
-    case .loader, .probe, .recompute, .similarity, .index, .gradcam:
-        throw BenchError("unreachable: loader, probe, similarity, index and gradcam cases return above")
+    case .grad:
+        seconds = try inputGradientSeconds(model, images: images, classes: 1000, options: options)
+    case .loader, .probe, .recompute, .similarity, .index, .gradcam, .bf16train, .dp2:
+        throw BenchError("unreachable: loader, probe, similarity, index, gradcam, bf16train and dp2 cases return above")
     case .infer, .latency:
         model.setMode(.evaluation)
         seconds = try withNoGrad {
@@ -128,7 +133,8 @@ do {
     let rate = try imagesPerSecond(options)
     let layout = options.channelsLast && ![.loader, .similarity].contains(options.benchCase.kind) ? "channels-last" : "contiguous"
     print("{\"images_per_second\": \(rate), \"layout\": \"\(layout)\", \"torch\": \"\(TorchRuntime.version)\", "
-          + "\"threads\": \(TorchRuntime.threadCount)}")
+          + "\"threads\": \(TorchRuntime.threadCount), \"fused\": \(InferenceFusion.isEnabled), "
+          + "\"peak_rss_mib\": \(peakResidentMiB())}")
 } catch {
     FileHandle.standardError.write(Data("scalpel-bench: \(error)\n".utf8))
     exit(1)

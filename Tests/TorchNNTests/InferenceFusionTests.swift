@@ -82,6 +82,9 @@ import TorchTestSupport
     @Test func trainableParametersUnderAutogradStayUnfused() throws {
         let (conv, norm) = try makePair()
         let x = try input()
+        _ = try withNoGrad { try conv(x, normalizedBy: norm, activation: .relu) }  // evaluation between steps
+        #expect(conv.folded != nil)
+        // A training forward drops the fold: optimizers write parameters without bumping versions.
         let y = try conv(x, normalizedBy: norm, activation: .relu)
         #expect(conv.folded == nil)
         try y.sum().backward()

@@ -14,5 +14,7 @@
 #include "ctorch/autograd.h"
 #include "ctorch/optim.h"
 #include "ctorch/fusion.h"
+#include "ctorch/autocast.h"
+#include "ctorch/distributed.h"
 
 #endif

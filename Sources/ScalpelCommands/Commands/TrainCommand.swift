@@ -23,6 +23,7 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var training: TrainingOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var runtime: RuntimeOptions
+    @OptionGroup var scale: ScaleOptions
 
     @Option(help: "Repeat the run with each of these seeds (comma-separated) and report mean ± std; runs go to OUTPUT/seed-N.")
     var seeds: String?
@@ -41,8 +42,12 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        if scale.nproc > 1 {
+            return try LocalLauncher.run(processes: scale.nproc, arguments: CommandLine.arguments, threads: runtime.threads)
+        }
         _ = try runtime.configure()
         let reporter = ProgressReporter(quiet: output.quiet, jsonLines: output.jsonLines)
+        let context = try ScaleContext.join(scale, reporter: reporter)
         let specification = self.specification()
         if specification.model.weights != model.weights {
             reporter.note("strategy \(training.strategy): random initialisation (--weights ignored)")
@@ -54,8 +59,10 @@ struct TrainCommand: ParsableCommand {
         let runs = try LiveReports.following(reporter, everySteps: output.reportEvery, seeds: seeds, folder: folder,
                                              resume: output.resume, force: output.force) {
             try SeedRuns.run(specification, seeds: seeds, folder: folder, data: data, resume: output.resume,
-                             force: output.force, index: recordingIndex(note: reporter.note), note: reporter.note, observer: { reporter($0) })
+                             force: output.force, index: recordingIndex(note: reporter.note), note: reporter.note, observer: { reporter($0) },
+                             precision: context.precision, exchange: context.group)
         }
+        guard context.isLeader else { return }
         let title = "Test results: \(model.model) (\(training.strategy)) on \(self.data.data), best epoch by validation \(training.monitor)"
         // With --json-lines standard output holds JSON lines only: the table is in the run folder.
         guard !output.jsonLines else { return reporter.emit(["event": "finished", "run_folder": folder.path]) }

@@ -28,11 +28,15 @@ public struct DataLoader: Sendable {
     /// Batches that may be in progress or ready before the consumer takes them.
     public let prefetchBatches: Int
     public let onBadImage: BadImagePolicy
+    /// The part of each batch this process loads (``LoaderShard/whole`` but in data-parallel runs,
+    /// where `batchSize` is the global batch).
+    public let shard: LoaderShard
 
     /// - Throws: ``DataLoaderError`` for an empty dataset or a batch size, worker count or prefetch
     ///   depth below 1.
     public init(dataset: any ImageDataset, transform: any Transform, batchSize: Int, shuffle: Bool, dropLast: Bool = false,
-                seed: UInt64 = 0, workers: Int = 2, prefetchBatches: Int = 2, onBadImage: BadImagePolicy = .fail) throws {
+                seed: UInt64 = 0, workers: Int = 2, prefetchBatches: Int = 2, onBadImage: BadImagePolicy = .fail,
+                shard: LoaderShard = .whole) throws {
         guard dataset.count > 0 else { throw DataLoaderError("DataLoader: dataset \(dataset.source) has no samples") }
         guard batchSize >= 1 else { throw DataLoaderError("DataLoader: batchSize must be at least 1, got \(batchSize)") }
         guard workers >= 1 else { throw DataLoaderError("DataLoader: workers must be at least 1, got \(workers)") }
@@ -51,6 +55,10 @@ public struct DataLoader: Sendable {
         self.workers = workers
         self.prefetchBatches = prefetchBatches
         self.onBadImage = onBadImage
+        guard shard.count <= dataset.count else {
+            throw DataLoaderError("DataLoader: \(shard.count) processes cannot share \(dataset.count) sample(s) of \(dataset.source)")
+        }
+        self.shard = shard
     }
 
     /// A loader for evaluation: dataset order, every sample (the last batch may be smaller).
@@ -61,7 +69,10 @@ public struct DataLoader: Sendable {
     }
 
     /// Batches in an epoch (after `dropLast`; batches whose every image is skipped still count).
-    public var batchCount: Int { dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize }
+    public var batchCount: Int {
+        guard shard.count == 1 else { return makePlan(epoch: 0).batchCount }
+        return dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
+    }
 
     /// The dataset indices of epoch `epoch` in loading order (before any image is skipped).
     public func order(epoch: Int) -> [Int] {
@@ -78,7 +89,8 @@ public struct DataLoader: Sendable {
     }
 
     private func makePlan(epoch: Int) -> EpochPlan {
-        EpochPlan(datasetCount: dataset.count, batchSize: batchSize, shuffle: shuffle, dropLast: dropLast, seed: seed, epoch: epoch)
+        EpochPlan(datasetCount: dataset.count, batchSize: batchSize, shuffle: shuffle, dropLast: dropLast, seed: seed, epoch: epoch,
+                  shard: shard)
     }
 }
 

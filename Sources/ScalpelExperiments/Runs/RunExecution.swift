@@ -15,6 +15,11 @@ public struct RunExecution {
     public var resume: Bool
     /// Overwrite a finished or unfinished run in the folder.
     public var force: Bool
+    /// The forward pass's arithmetic (weights and optimizer state stay fp32).
+    public var precision: Precision = .fp32
+    /// The other processes of a data-parallel run (nil: one process); only rank 0 writes the folder.
+    public var exchange: (any GradientExchange)?
+    private var isLeader: Bool { (exchange?.rank ?? 0) == 0 }
 
     public init(_ specification: RunSpecification, resume: Bool = false, force: Bool = false) {
         self.specification = specification
@@ -56,31 +61,40 @@ public struct RunExecution {
             phases: try specification.strategy.phases(model: network, backbone: backbone, base: base), seed: seed,
             batchSize: specification.training.batchSize, loaderWorkers: runtime.workers,
             monitor: try specification.training.monitoredMetric(), classWeighting: try specification.training.classWeighting(),
-            onBadImage: specification.data.onBadImage, bootstrapResamples: runtime.bootstrap, device: device.description,
-            channelsLast: device == .cpu, cacheFrozenPrefix: try cachesFeatures())
+            onBadImage: specification.data.onBadImage, bootstrapResamples: runtime.bootstrap, device: device,
+            precision: precision, channelsLast: device == .cpu, cacheFrozenPrefix: try cachesFeatures())
         try configuration.validate()
         _ = try TaskLoss(task: splits.train.task, weighting: configuration.classWeighting, classCounts: splits.train.classCounts,
                          sampleCount: splits.train.count, device: .cpu)
         let trainTransform = try model.trainingTransform(size: size, channels: data.channels)
         let evaluationTransform = try model.evaluationTransform(size: size, channels: data.channels)
 
-        let run = try RunFolder.prepare(folder, resume: resume, force: force)
-        if resume, FileManager.default.fileExists(atPath: run.configURL.path) {
-            let saved = try RunSpecification(contentsOf: run.configURL)
-            try Self.checkSameRun(saved: saved, new: specification, file: run.configURL.path)
+        let run = isLeader ? try RunFolder.prepare(folder, resume: resume, force: force) : RunFolder(folder)
+        if isLeader {
+            if resume, FileManager.default.fileExists(atPath: run.configURL.path) {
+                let saved = try RunSpecification(contentsOf: run.configURL)
+                try Self.checkSameRun(saved: saved, new: specification, file: run.configURL.path)
+            }
+            try specification.write(to: run.configURL, header: Self.configHeader)
+            for line in loadReport {
+                note(line)
+                run.log(line)
+            }
+            try ModelCard(architecture: architecture.rawValue, task: splits.train.task, classNames: splits.train.classNames,
+                          inputChannels: data.channels, imageSize: size).write(to: run.url)
         }
-        try specification.write(to: run.configURL, header: Self.configHeader)
-        for line in loadReport {
-            note(line)
-            run.log(line)
-        }
-        try ModelCard(architecture: architecture.rawValue, task: splits.train.task, classNames: splits.train.classNames,
-                      inputChannels: data.channels, imageSize: size).write(to: run.url)
+        // The other ranks read the folder (to resume) only once rank 0 has prepared it.
+        try exchange?.barrier()
         let trainer = try Trainer(model: network, splits: splits, trainTransform: trainTransform,
                                   evaluationTransform: evaluationTransform, configuration: configuration, folder: run)
         trainer.startingPoint = try strategy.startingPoint(model: network, backbone: backbone)
         trainer.observer = observer
-        return try trainer.run(resume: resume)
+        trainer.exchange = exchange
+        trainer.writesRunFolder = isLeader
+        let result = try trainer.run(resume: resume)
+        // Rank 0 has written the results before any rank reads them.
+        try exchange?.barrier()
+        return result
     }
 
     /// Whether frozen-bottom features are cached: never with augmentation (each epoch's images differ).

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 import ScalpelTraining
+import Torch
 
 /// One seed of a specification, trained or read back.
 public struct SeedRun: Sendable {
@@ -31,7 +32,8 @@ public enum SeedRuns {
     /// Each run is recorded in `index` when one is given (a failure to record is a warning).
     public static func run(_ specification: RunSpecification, seeds: [UInt64], folder: URL, data: RunData,
                            resume: Bool, force: Bool, index: RunIndex? = nil, note: (String) -> Void = { _ in },
-                           observer: @escaping (TrainingEvent) -> Void = { _ in }) throws -> [SeedRun] {
+                           observer: @escaping (TrainingEvent) -> Void = { _ in }, precision: Precision = .fp32,
+                           exchange: (any GradientExchange)? = nil) throws -> [SeedRun] {
         var runs: [SeedRun] = []
         for seed in seeds {
             let runFolder = Self.folder(for: seed, of: seeds, in: folder)
@@ -41,15 +43,17 @@ public enum SeedRuns {
             } else {
                 var seeded = specification
                 seeded.runtime.seed = seed
-                _ = try RunExecution(seeded, resume: resume, force: force).run(data: data, folder: runFolder, note: note,
-                                                                                observer: observer)
+                var execution = RunExecution(seeded, resume: resume, force: force)
+                execution.precision = precision
+                execution.exchange = exchange
+                _ = try execution.run(data: data, folder: runFolder, note: note, observer: observer)
             }
             runs.append(SeedRun(seed: seed, folder: runFolder, results: try RunResults(contentsOf: RunFolder(runFolder).metricsURL)))
-            if let index {
+            if let index, (exchange?.rank ?? 0) == 0 {
                 do { try index.record(runFolder) } catch { note("warning: not recorded in the run index: \(error)") }
             }
         }
-        if seeds.count > 1 {
+        if seeds.count > 1, (exchange?.rank ?? 0) == 0 {
             try RunFolder.writeAtomically(try summaryJSON(runs), to: folder.appendingPathComponent("summary.json"))
         }
         return runs

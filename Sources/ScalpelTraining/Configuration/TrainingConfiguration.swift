@@ -1,6 +1,7 @@
 // Scalpel — ScalpelTraining
 // SPDX-License-Identifier: Apache-2.0
 import ScalpelData
+import Torch
 
 /// How the loss weighs classes.
 public enum ClassWeighting: Sendable, Equatable, Codable {
@@ -26,8 +27,10 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     public var onBadImage: BadImagePolicy
     /// Bootstrap resamples for the test metrics' 95 % confidence intervals (0: none).
     public var bootstrapResamples: Int
-    /// `cpu`, `cuda`, `cuda:N`.
-    public var device: String
+    public var device: Device
+    /// fp32, or autocast to bf16 / fp16 (fp16 with dynamic loss scaling); weights and optimizer state
+    /// stay float32 either way.
+    public var precision: Precision
     /// Convolutions in channels-last layout (faster on CPU).
     public var channelsLast: Bool
     /// Compute a phase's frozen bottom once per image and reuse it (only valid when the training
@@ -38,7 +41,8 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
 
     public init(phases: [TrainingPhase], seed: UInt64 = 0, batchSize: Int = 64, evaluationBatchSize: Int? = nil,
                 loaderWorkers: Int = 2, monitor: MonitoredMetric = .auroc, classWeighting: ClassWeighting = .none,
-                onBadImage: BadImagePolicy = .fail, bootstrapResamples: Int = 1000, device: String = "cpu",
+                onBadImage: BadImagePolicy = .fail, bootstrapResamples: Int = 1000, device: Device = .cpu,
+                precision: Precision = .fp32,
                 channelsLast: Bool = true, cacheFrozenPrefix: Bool = false, featureCacheLimitBytes: Int = 8 << 30) {
         self.phases = phases
         self.seed = seed
@@ -50,6 +54,7 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
         self.onBadImage = onBadImage
         self.bootstrapResamples = bootstrapResamples
         self.device = device
+        self.precision = precision
         self.channelsLast = channelsLast
         self.cacheFrozenPrefix = cacheFrozenPrefix
         self.featureCacheLimitBytes = featureCacheLimitBytes
@@ -67,6 +72,11 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
         }
         if case .explicit(let weights) = classWeighting, weights.contains(where: { !($0 > 0) || !$0.isFinite }) {
             throw TrainingError.invalidOption("class weights must be positive, got \(weights)")
+        }
+        do {
+            try precision.validate(on: device)
+        } catch let error as TorchError {
+            throw TrainingError.invalidOption(error.message)
         }
         try phases.forEach { try $0.validate() }
         let names = phases.map(\.name)
