@@ -25,7 +25,7 @@ struct CompareAndSearchTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("scalpel-compare-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         try CompareCommand.parse(Self.quick + ["--strategies", "full; truncated:cut=layer2; linear-probe", "--seeds", "0,1",
-                                               "--latency-repeats", "2", "--output", folder.path]).run()
+                                               "--latency-repeats", "2", "--report-every", "4", "--output", folder.path]).run()
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("compare.json"))) as? [String: Any])
         let rows = try #require(json["rows"] as? [[String: Any]])
         #expect(rows.map { $0["strategy"] as? String } == ["full", "truncated:cut=layer2", "linear-probe"])
@@ -41,6 +41,11 @@ struct CompareAndSearchTests {
         #expect(csv.count == 4)
         #expect(csv[0].hasSuffix("trainable_parameters,training_seconds,seeds"))
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("truncated_cut_layer2/seed-1/metrics.json").path))
+        // --report-every: each trained run's live page, ending as its finished report.
+        for run in ["full/seed-0", "truncated_cut_layer2/seed-0", "linear-probe/seed-1"] {
+            let live = try String(contentsOf: folder.appendingPathComponent(run + "/report.html"), encoding: .utf8)
+            #expect(live.contains(#"data-plot="roc""#) && !live.contains("Training in progress"), "\(run)/report.html")
+        }
         // scalpel report reads the comparison back: every row's numbers, the six runs and their one dataset.
         let page = folder.appendingPathComponent("report.html")
         try ReportCommand.parse([folder.path, "--output", page.path]).run()
@@ -104,7 +109,7 @@ struct CompareAndSearchTests {
     @Test func transfusionSearchTriesTheBlocksBelowTheTop() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("scalpel-search-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        try SearchCommand.parse(Self.quick + ["--strategy", "transfusion", "--output", folder.path]).run()
+        try SearchCommand.parse(Self.quick + ["--strategy", "transfusion", "--report-every", "4", "--output", folder.path]).run()
         struct Report: Decodable {
             struct Candidate: Decodable { var stage: Int; var cut: String }
             var candidates: [Candidate]
@@ -113,5 +118,10 @@ struct CompareAndSearchTests {
         // Whole stages are slimmed: every block cut below layer4, and no layer-level second stage.
         #expect(report.candidates.map(\.cut) == ["stem", "layer1", "layer2", "layer3"])
         #expect(report.candidates.allSatisfy { $0.stage == 1 })
+        // --report-every: each candidate's run folder holds its finished page.
+        for candidate in report.candidates {
+            let page = try String(contentsOf: folder.appendingPathComponent("stage1-\(candidate.cut)/report.html"), encoding: .utf8)
+            #expect(page.contains(#"data-plot="roc""#) && !page.contains("Training in progress"), "stage1-\(candidate.cut)/report.html")
+        }
     }
 }

@@ -35,6 +35,13 @@ struct GradCAMCommandTests {
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: output.appendingPathComponent("summary.json"))) as? [String: Any]
         #expect(summary?["method"] as? String == "gradcam++" && summary?["cut"] as? String == "layer3" && summary?["images"] as? Int == 5)
         #expect(summary?["mean_deletion_auc"] is Double)
+        // scalpel report reads explain's folder back: the grids embedded, the mean deletion area shown.
+        let page = folder.appendingPathComponent("maps.html")
+        try ReportCommand.parse([output.path, "--output", page.path]).run()
+        let html = try String(contentsOf: page, encoding: .utf8)
+        let deletion = try #require(summary?["mean_deletion_auc"] as? Double)
+        #expect(html.contains(#"data-metric="explain-deletion">\#(String(format: "%.4f", deletion))<"#))
+        #expect(html.contains(#"data-plot="explain-grid-0""#) && html.contains("data:image/png;base64,"))
 
         func refusal(_ extra: [String]) -> String {
             do {

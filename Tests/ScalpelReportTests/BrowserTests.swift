@@ -78,6 +78,7 @@ struct BrowserTests {
         // Every section: the analyses too.
         _ = try UAPSectionTests.writeUAP(to: folder.appendingPathComponent("attacks/uap-linf"))
         try SimilaritySectionTests.writeSimilarity(toRun: folder)
+        _ = try ExplanationSectionTests.writeExplanation(to: folder.appendingPathComponent("explanations/gradcam-layer4-predicted"))
         let page = folder.appendingPathComponent("report.html")
         try ReportPage.make(folders: [folder]).write(to: page)
         var numbers: [Number] = []
@@ -92,9 +93,12 @@ struct BrowserTests {
         numbers.append(Number(selector: "#per-class tbody tr:nth-child(2) td:first-child", text: "<script>alert(1)</script>"))
         numbers.append(Number(selector: #"[data-metric="uap-fooling-rate"]"#, text: "0.7250"))
         numbers.append(Number(selector: "#similarity-table-0 tbody tr:nth-child(2) td:first-child", text: "<stage>"))
-        try Self.check(page: page, expectations: Expectations(sections: ReportPageTests.sections + ["similarity", "0-uap"],
+        numbers.append(Number(selector: #"[data-metric="explain-deletion"]"#, text: "0.2500"))
+        numbers.append(Number(selector: #"[id="0-explain-table"] tbody tr:nth-child(3) td:first-child"#, text: "<script>"))
+        try Self.check(page: page, expectations: Expectations(sections: ReportPageTests.sections + ["similarity", "0-uap", "0-explain"],
                                                               plots: ReportPageTests.plots + ["similarity-0", "block-cka-0", "0-uap-image",
-                                                                                              "0-uap-curve", "0-uap-confusion"],
+                                                                                              "0-uap-curve", "0-uap-confusion",
+                                                                                              "0-explain-grid-0", "0-explain-grid-1"],
                                                               numbers: numbers),
                        screenshot: "run.png")
     }
@@ -116,5 +120,19 @@ struct BrowserTests {
         try Self.check(page: page, expectations: Expectations(sections: ["comparison-summary", "strategies", "trade-off"],
                                                               plots: ["auroc-parameters"], numbers: numbers),
                        screenshot: "comparison.png")
+    }
+
+    @Test func sweepPageInChromium() throws {
+        let folder = ReportFixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        _ = try SweepSectionTests.writeSweep(to: folder)
+        let page = folder.appendingPathComponent("report.html")
+        try ReportPage.make(folders: [folder]).write(to: page)
+        let numbers = try SweepRecord(folder: folder).rows.filter { $0.auroc != nil }.map { row in
+            Number(selector: #"[data-run="\#(row.run)"][data-metric="auroc"][data-part="mean"]"#, text: HTML.number(row.auroc?.mean))
+        }
+        try Self.check(page: page, expectations: Expectations(sections: ["sweep-summary", "sweep-table-section", "sweep-axes"],
+                                                              plots: ["sweep-axis-0", "sweep-axis-1"], numbers: numbers),
+                       screenshot: "sweep.png")
     }
 }

@@ -69,10 +69,13 @@ struct CompareCommand: ParsableCommand {
         var rows: [ComparisonTable.Row] = []
         for (entry, run) in zip(entries, runs) {
             reporter.note("strategy \(entry.label)")
-            let seedRuns = try SeedRuns.run(run.specification, seeds: try seedList(),
-                                            folder: folder.appendingPathComponent(entry.folderName), data: runData,
-                                            resume: output.resume, force: output.force, index: recordingIndex(note: reporter.note), note: reporter.note,
-                                            observer: { reporter($0) })
+            let strategyFolder = folder.appendingPathComponent(entry.folderName), seeds = try seedList()
+            let seedRuns = try LiveReports.following(reporter, everySteps: output.reportEvery, seeds: seeds, folder: strategyFolder,
+                                                     resume: output.resume, force: output.force) {
+                try SeedRuns.run(run.specification, seeds: seeds, folder: strategyFolder, data: runData,
+                                 resume: output.resume, force: output.force, index: recordingIndex(note: reporter.note), note: reporter.note,
+                                 observer: { reporter($0) })
+            }
             let cost = try RunCost(of: run.specification, classCount: runData.classCount, channels: runData.channels, size: size,
                                    device: device, repeats: latencyRepeats)
             rows.append(ComparisonTable.Row(strategy: entry.label, runs: seedRuns.map(\.results), parameters: cost.parameters,

@@ -9,14 +9,14 @@ import ScalpelReport
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Write an HTML report of runs (scalpel train) and comparisons (scalpel compare).",
+        abstract: "Write an HTML report of runs (scalpel train), comparisons (scalpel compare), sweeps (scalpel sweep), explanations (scalpel explain) and UAP attacks.",
         discussion: """
             One self-contained page (inline SVG plots, no script, no network) with the summary, test metrics with \
             95 % intervals, ROC and PR curves with bootstrap bands, training curves, the confusion matrix and \
             calibration of each run, and the strategy table and AUROC-against-parameters plot of each comparison.
             """)
 
-    @Argument(help: "Run or comparison folders.")
+    @Argument(help: "Run, comparison, sweep, explanation or UAP folders.")
     var folders: [String]
 
     @Option(help: "The HTML file to write (default: report.html inside the first folder).")

@@ -74,9 +74,12 @@ struct SearchCommand: ParsableCommand {
             let label = "stage\(stage)-\(cut.name)"
             reporter.note("candidate \(label): \(training.strategy) \(parameters)")
             let runFolder = folder.appendingPathComponent(label)
-            let runs = try SeedRuns.run(specification, seeds: [runtime.seed], folder: runFolder, data: runData,
-                                        resume: output.resume, force: output.force, index: recordingIndex(note: reporter.note), note: reporter.note,
-                                        observer: { reporter($0) })
+            let runs = try LiveReports.following(reporter, everySteps: output.reportEvery, seeds: [runtime.seed], folder: runFolder,
+                                                 resume: output.resume, force: output.force) {
+                try SeedRuns.run(specification, seeds: [runtime.seed], folder: runFolder, data: runData,
+                                 resume: output.resume, force: output.force, index: recordingIndex(note: reporter.note), note: reporter.note,
+                                 observer: { reporter($0) })
+            }
             let results = runs[0].results
             candidates.append(Candidate(stage: stage, cut: cut.name, parameters: parameters, score: results.best?.value,
                                         testAUROC: results.test?.metrics["auroc"]?.value, folder: runFolder.path))

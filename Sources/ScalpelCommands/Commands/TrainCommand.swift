@@ -56,14 +56,12 @@ struct TrainCommand: ParsableCommand {
         let data = try RunData(specification.data, warn: { reporter.note("warning: " + $0) })
         reporter.note("data: \(data.description)")
         let seeds = try seedList()
-        reporter.live = output.reportEvery.map {
-            LiveReports(everySteps: $0, folders: seeds.map { SeedRuns.folder(for: $0, of: seeds, in: folder) },
-                        resume: output.resume, force: output.force)
+        let runs = try LiveReports.following(reporter, everySteps: output.reportEvery, seeds: seeds, folder: folder,
+                                             resume: output.resume, force: output.force) {
+            try SeedRuns.run(specification, seeds: seeds, folder: folder, data: data, resume: output.resume,
+                             force: output.force, index: recordingIndex(note: reporter.note), note: reporter.note, observer: { reporter($0) },
+                             precision: context.precision, exchange: context.group)
         }
-        let runs = try SeedRuns.run(specification, seeds: seeds, folder: folder, data: data, resume: output.resume,
-                                    force: output.force, index: recordingIndex(note: reporter.note), note: reporter.note, observer: { reporter($0) },
-                                    precision: context.precision, exchange: context.group)
-        if let failure = reporter.live?.finish() { reporter.note("warning: \(failure)") }
         guard context.isLeader else { return }
         let title = "Test results: \(model.model) (\(training.strategy)) on \(self.data.data), best epoch by validation \(training.monitor)"
         // With --json-lines standard output holds JSON lines only: the table is in the run folder.

@@ -19,7 +19,7 @@ struct OutputOptions: ParsableArguments {
     @Flag(name: .customLong("json-lines"), help: "Print one JSON object per event on standard output (for scripts).")
     var jsonLines = false
 
-    @Option(name: .customLong("report-every"), help: "While training, rewrite RUN/report.html every N steps and after each epoch (it reloads itself in a browser).")
+    @Option(name: .customLong("report-every"), help: "While training, rewrite report.html in each run folder being trained every N steps and after each epoch (it reloads itself in a browser); train, compare and search.")
     var reportEvery: Int?
 
     func validate() throws {

@@ -1,6 +1,7 @@
 // Scalpel — ScalpelCommands
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import ScalpelExperiments
 import ScalpelReport
 import ScalpelTraining
 
@@ -39,5 +40,18 @@ final class LiveReports {
     func finish() -> String? {
         defer { current = nil }
         return current?.finish()
+    }
+
+    /// Runs `train` (SeedRuns over `seeds` into `folder`) with a live page in each seed folder it trains
+    /// when `everySteps` is set (`--report-every`), then writes the last page and stops following.
+    static func following<Result>(_ reporter: ProgressReporter, everySteps: Int?, seeds: [UInt64], folder: URL,
+                                  resume: Bool, force: Bool, _ train: () throws -> Result) throws -> Result {
+        reporter.live = everySteps.map {
+            LiveReports(everySteps: $0, folders: seeds.map { SeedRuns.folder(for: $0, of: seeds, in: folder) }, resume: resume, force: force)
+        }
+        defer { reporter.live = nil }
+        let result = try train()
+        if let failure = reporter.live?.finish() { reporter.note("warning: \(failure)") }
+        return result
     }
 }

@@ -56,14 +56,7 @@ public struct ComparisonRecord: Sendable {
         guard files.exists("compare.json") else {
             throw ReportError("\(files.folder.path) has no compare.json; is it a comparison folder (from scalpel compare)?")
         }
-        let file: File
-        do {
-            file = try JSONDecoder().decode(File.self, from: try files.data("compare.json", limit: Self.fileLimit))
-        } catch let error as ReportError {
-            throw error
-        } catch {
-            throw ReportError("\(files.url("compare.json").path) is not a Scalpel comparison: \(error)")
-        }
+        let file = try files.decode(File.self, "compare.json", limit: Self.fileLimit, what: "a Scalpel comparison")
         title = file.title
         rows = file.rows
         // STRATEGY/seed-N run folders, two levels down at most.

@@ -56,6 +56,17 @@ struct ResultFiles {
         }
     }
 
+    /// `relative` decoded as JSON; a file that does not decode is refused as not being `what`
+    /// ("the result of a UAP attack"), with the decoder's reason.
+    func decode<T: Decodable>(_ type: T.Type, _ relative: String, limit: Int, what: String, decoder: JSONDecoder = JSONDecoder()) throws -> T {
+        let data = try data(relative, limit: limit)
+        do {
+            return try decoder.decode(type, from: data)
+        } catch {
+            throw ReportError("\(url(relative).path) is not \(what): \(error)")
+        }
+    }
+
     /// Sub-folders (not following links outside), sorted by name.
     func subfolders(of relative: String = "") -> [String] {
         let base = relative.isEmpty ? folder : url(relative)

@@ -20,6 +20,8 @@ public struct RunRecord: Sendable {
     public let similarity: [SimilarityRecord]
     /// Universal adversarial perturbations found in the run's sub-folders (two levels down at most).
     public let uaps: [UAPRecord]
+    /// Grad-CAM results of `scalpel explain` (`explanations/*`), when there are any.
+    public let explanations: [ExplanationRecord]
 
     static let metricsLimit = 64 << 20, configurationLimit = 1 << 20, predictionsLimit = 512 << 20
 
@@ -63,6 +65,7 @@ public struct RunRecord: Sendable {
         uaps = try (candidates + candidates.flatMap { files.subfolders(of: $0) })
             .filter { UAPRecord.isUAPFolder(files, $0) }.sorted().prefix(16)
             .map { try UAPRecord(files: files, relative: $0) }
+        explanations = try ExplanationRecord.all(in: files)
     }
 
     /// The value of a configuration key.

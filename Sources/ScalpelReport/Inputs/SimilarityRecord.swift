@@ -87,14 +87,7 @@ public struct SimilarityRecord: Sendable {
             let path = folder + "/similarity.json"
             let decoder = JSONDecoder()
             decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            let file: File
-            do {
-                file = try decoder.decode(File.self, from: try files.data(path, limit: fileLimit))
-            } catch let error as ReportError {
-                throw error
-            } catch {
-                throw ReportError("\(files.url(path).path) is not a similarity result of scalpel analyze similarity: \(error)")
-            }
+            let file = try files.decode(File.self, path, limit: fileLimit, what: "a similarity result of scalpel analyze similarity", decoder: decoder)
             records.append(SimilarityRecord(name: URL(fileURLWithPath: folder).lastPathComponent,
                                             reference: file.against ?? file.reference ?? "pretrained", split: file.split,
                                             images: file.report.images, cuts: file.report.cuts, blockMatrix: file.report.blockMatrix))

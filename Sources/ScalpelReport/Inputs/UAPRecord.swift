@@ -71,14 +71,8 @@ public struct UAPRecord: Sendable {
         let prefix = relative.isEmpty ? "" : relative + "/"
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        let file: File
-        do {
-            file = try decoder.decode(File.self, from: try files.data(prefix + "results.json", limit: Self.resultsLimit))
-        } catch let error as ReportError {
-            throw error
-        } catch {
-            throw ReportError("\(files.url(prefix + "results.json").path) is not the result of a UAP attack: \(error)")
-        }
+        let file = try files.decode(File.self, prefix + "results.json", limit: Self.resultsLimit,
+                                    what: "the result of a UAP attack", decoder: decoder)
         name = relative
         settings = file.settings
         radius = file.radius

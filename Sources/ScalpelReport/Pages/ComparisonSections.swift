@@ -30,9 +30,24 @@ struct ComparisonSections {
     }
 
     func summaryCell(_ summary: ComparisonRecord.Summary?, metric: String, strategy: String) -> String {
+        Self.summaryCell(summary, metric: metric, key: "strategy", row: strategy)
+    }
+
+    /// `mean ± std` with both numbers marked `data-KEY="ROW" data-metric="METRIC" data-part="mean|std"`.
+    static func summaryCell(_ summary: ComparisonRecord.Summary?, metric: String, key: String, row: String) -> String {
         guard let summary else { return "–" }
-        let attributes = #"data-strategy="\#(HTML.escape(strategy))" data-metric="\#(metric)""#
+        let attributes = #"data-\#(key)="\#(HTML.escape(row))" data-metric="\#(metric)""#
         return #"<span class="num" \#(attributes) data-part="mean">\#(HTML.number(summary.mean))</span> ± <span class="num" \#(attributes) data-part="std">\#(HTML.number(summary.std))</span>"#
+    }
+
+    /// Test AUROC (mean ± std over seeds, as error bars) against one quantity, one labelled point per row.
+    static func aurocChart(id: String, title: String, caption: String, xLabel: String, series: String,
+                           points: [(x: Double, auroc: ComparisonRecord.Summary, label: String)], xScale: PlotScale.Kind,
+                           xRange: ClosedRange<Double>? = nil) -> Chart {
+        Chart(id: id, title: title, caption: caption, xLabel: xLabel, yLabel: "test AUROC",
+              layers: [.scatter(name: series, points: points.map { Chart.Point($0.x, $0.auroc.mean) },
+                                errors: points.map(\.auroc.std), labels: points.map(\.label))],
+              xScale: xScale, xRange: xRange)
     }
 
     func table() -> String {
@@ -57,12 +72,9 @@ struct ComparisonSections {
         guard !rows.isEmpty else {
             return section("trade-off", "AUROC against parameters", "<p class=\"note\">No strategy has an AUROC.</p>")
         }
-        let chart = Chart(id: id("auroc-parameters"), title: "AUROC against parameters",
-                          caption: "Each strategy's test AUROC (mean ± std over seeds) against the parameters of its network (log scale): truncated networks trade depth for size.",
-                          xLabel: "parameters", yLabel: "test AUROC",
-                          layers: [.scatter(name: "strategies", points: rows.map { Chart.Point(Double($0.parameters), $0.auroc!.mean) },
-                                            errors: rows.map { $0.auroc!.std }, labels: rows.map(\.strategy))],
-                          xScale: .log10)
+        let chart = Self.aurocChart(id: id("auroc-parameters"), title: "AUROC against parameters",
+                                    caption: "Each strategy's test AUROC (mean ± std over seeds) against the parameters of its network (log scale): truncated networks trade depth for size.",
+                                    xLabel: "parameters", series: "strategies", points: rows.map { (Double($0.parameters), $0.auroc!, $0.strategy) }, xScale: .log10)
         return section("trade-off", "AUROC against parameters", "<div class=\"plots\">\(chart.html())</div>")
     }
 }

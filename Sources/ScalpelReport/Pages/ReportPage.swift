@@ -19,7 +19,7 @@ public struct ReportPage: Sendable {
     }
 
     /// A report of each folder in `folders`: a run folder (scalpel train), a comparison folder
-    /// (scalpel compare) or a UAP folder (results.json with uap.safetensors), detected by its files.
+    /// (scalpel compare), a UAP folder (results.json with uap.safetensors) an explanation folder (scalpel explain) or a sweep folder (sweep.json of scalpel sweep), detected by its files.
     public static func make(folders: [URL]) throws -> ReportPage {
         guard !folders.isEmpty else { throw ReportError("give at least one run or comparison folder") }
         var parts: [String] = []
@@ -29,6 +29,10 @@ public struct ReportPage: Sendable {
             let files = try ResultFiles(folder)
             if UAPRecord.isUAPFolder(files, "") {
                 parts.append(UAPSections(uap: try UAPRecord(files: files, relative: ""), idPrefix: prefix).html())
+            } else if ExplanationRecord.isExplanationFolder(files, "") {
+                parts.append(ExplanationSection(explanation: try ExplanationRecord(files: files, relative: ""), idPrefix: prefix).html())
+            } else if SweepRecord.isSweepFolder(files) {
+                parts.append(SweepSections(sweep: try SweepRecord(folder: folder), idPrefix: prefix).html())
             } else if files.exists("compare.json") {
                 let comparison = try ComparisonRecord(folder: folder)
                 parts.append(ComparisonSections(comparison, idPrefix: prefix).html())

@@ -22,6 +22,7 @@ struct RunSections {
     func html() -> String {
         ([summary(), testCurves(), training(), confusion(), calibration(), cost()]
             + (run.similarity.isEmpty ? [] : [similarity()])
+            + run.explanations.enumerated().map { ExplanationSection(explanation: $1, idPrefix: id("\($0)-")).html() }
             + run.uaps.enumerated().map { UAPSections(uap: $1, idPrefix: id("\($0)-")).html() }).joined(separator: "\n")
     }
 
