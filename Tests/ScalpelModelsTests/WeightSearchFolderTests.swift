@@ -16,9 +16,9 @@ import Testing
         let executable = checkout.appendingPathComponent(".build/x86_64-unknown-linux-gnu/debug/scalpel")
         let elsewhere = root.appendingPathComponent("somewhere/else")
 
-        let folders = WeightStore.defaultSearchFolders(environment: ["SCALPEL_WEIGHTS_PATH": "/opt/a:/opt/b"],
+        let folders = WeightStore.defaultSearchFolders(environment: ["SCALPEL_WEIGHTS_PATH": "/srv/a:/srv/b"],
                                                        executable: executable, currentDirectory: elsewhere)
-        #expect(folders.map(\.path) == ["/opt/a", "/opt/b", elsewhere.appendingPathComponent(".deps/weights").path, installed.path])
+        #expect(folders.map(\.path) == ["/srv/a", "/srv/b", elsewhere.appendingPathComponent(".deps/weights").path, installed.path])
 
         // Run from the checkout itself, its folder is listed once.
         let inside = WeightStore.defaultSearchFolders(environment: [:], executable: executable, currentDirectory: checkout)
