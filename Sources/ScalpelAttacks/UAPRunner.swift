@@ -162,7 +162,8 @@ public final class UAPRunner {
                                perturbationLinf: try PerturbationNorm.linf.norm(perturbation),
                                heldout: EvaluationSummary(evaluation), random: random, curve: progress.curve,
                                skipped: progress.skipped, classNames: classNames)
-        try UAPResultFiles(result: result, perturbation: perturbation, example: heldout.select(axis: 0, index: 0))
+        try UAPResultFiles(result: result, perturbation: perturbation,
+                           examples: heldout.slice(axis: 0, start: 0, end: min(4, heldout.shape[0])))
             .write(to: directory)
         try? FileManager.default.removeItem(at: directory.appendingPathComponent(Self.progressFile))
         return result

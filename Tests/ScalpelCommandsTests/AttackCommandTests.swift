@@ -39,7 +39,7 @@ struct AttackCommandTests {
         let result = try JSONDecoder().decode(UAPResult.self, from: Data(contentsOf: output.appendingPathComponent("results.json")))
         #expect(result.imagesSeen > 0 && result.random.draws == 2)
         #expect(result.perturbationL2 <= result.radius * (1 + 1e-5))
-        for file in ["uap.safetensors", "uap.npy", "results.csv", "results.md", "curve.csv", "confusion.csv", "triptych.npy"] {
+        for file in ["uap.safetensors", "uap.npy", "results.csv", "results.md", "curve.csv", "confusion.csv", "triptych.png", "uap-amplified.png"] {
             #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent(file).path), "missing \(file)")
         }
         #expect(!FileManager.default.fileExists(atPath: output.appendingPathComponent(UAPRunner.progressFile).path))
