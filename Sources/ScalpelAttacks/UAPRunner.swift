@@ -53,6 +53,19 @@ public final class UAPRunner {
         return (state, perturbation)
     }
 
+    /// The perturbation `[C, H, W]` of a finished attack in `directory` (nil when the folder holds no
+    /// finished attack).
+    public static func finishedPerturbation(in directory: URL) throws -> Tensor? {
+        let fileManager = FileManager.default
+        guard fileManager.fileExists(atPath: directory.appendingPathComponent(resultsFile).path),
+              !fileManager.fileExists(atPath: directory.appendingPathComponent(progressFile).path) else { return nil }
+        let file = directory.appendingPathComponent("uap.safetensors")
+        guard let perturbation = try? SafeTensors.read(contentsOf: file).tensors["perturbation"], perturbation.rank == 3 else {
+            throw AttackError("\(file.path) is missing or holds no [C, H, W] perturbation; rerun the attack into a fresh --output")
+        }
+        return perturbation
+    }
+
     static func describe(_ s: UAPJobSettings) -> String {
         "--norm \(s.norm.rawValue) --zeta \(s.zeta) --fgsm-eps \(s.fgsmEpsilon)\(s.targetClass.map { " --target \($0)" } ?? "") --views \(s.views) --chunk \(s.chunkSize) --passes \(s.passes) --seed \(s.seed), source \(s.source)"
     }

@@ -1,5 +1,6 @@
 // Scalpel — ScalpelCommands
 // SPDX-License-Identifier: Apache-2.0
+import ScalpelExperiments
 import ScalpelTraining
 
 /// One strategy of a comparison or a search candidate: a name and its parameters, written
@@ -12,9 +13,7 @@ struct StrategyEntry: Equatable {
     var label: String { parameters.isEmpty ? name : "\(name):\(parameters)" }
 
     /// A folder name: the label with `:`, `=` and `,` replaced.
-    var folderName: String {
-        label.map { ":=,/ ".contains($0) ? "_" : String($0) }.joined()
-    }
+    var folderName: String { ComparisonFolder.folderName(forStrategy: label) }
 
     func strategy() throws -> TransferStrategy {
         var values: [String: String] = [:]
