@@ -163,7 +163,9 @@ public struct SlurmJobArray {
             #"  if [ "$attempt" -gt "$MAX_REQUEUES" ]; then"#,
             #"    echo "scalpel sweep: requeued $MAX_REQUEUES times without finishing; giving up" >&2; record 75; exit 75"#,
             "  fi",
-            #"  if scontrol requeue "${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}"; then echo "scalpel sweep: requeued"; exit 0; fi"#,
+            // Slurm ends this script as it requeues the task: say so before.
+            #"  echo "scalpel sweep: requeueing array task ${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}""#,
+            #"  if scontrol requeue "${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}"; then exit 0; fi"#,
             #"  echo "scalpel sweep: scontrol requeue failed; the run stays unfinished (emit and submit the sweep again to continue it)" >&2"#,
             "  record 75; exit 75",
             "fi",
