@@ -96,7 +96,7 @@ public struct SlurmJobArray {
     /// The batch script (see docs/slurm.md for each line).
     func script(array: String, cpus: Int) -> String {
         let directives: [String?] = [
-            "--job-name=scalpel-sweep-\(SweepPlan.folderSafe(plan.output.lastPathComponent))",
+            "--job-name=scalpel-\(SweepPlan.folderSafe(plan.output.lastPathComponent))",
             "--array=\(array)",
             "--output=\(folder.appendingPathComponent("logs").path)/%A_%a.log",
             "--open-mode=append",
