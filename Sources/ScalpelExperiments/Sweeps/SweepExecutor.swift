@@ -25,7 +25,30 @@ public struct SweepExecutor {
     /// Checks, then trains; returns the state of every run.
     @discardableResult
     public func run() throws -> SweepState {
-        // Every input of every run before the first trains: data, strategies, weights.
+        let data = try checkInputs()
+        let (todo, checkedState) = try runsToTrain()
+        var state = checkedState
+        note("sweep: \(plan.points.count) run(s), \(todo.count) to train, \(plan.concurrency) at a time")
+        if plan.concurrency > 1, let executable {
+            try runProcesses(todo, executable: executable, state: &state)
+        } else {
+            for (_, point) in todo {
+                try start(point, state: &state)
+                do {
+                    let runData = data.first { $0.specification == point.specification.data }!.data
+                    _ = try RunExecution(point.specification, resume: true).run(data: runData, folder: point.folder, note: note)
+                    try finish(point, error: nil, state: &state)
+                } catch {
+                    try finish(point, error: "\(error)", state: &state)
+                }
+            }
+        }
+        return state
+    }
+
+    /// Checks every input of every run before the first trains (data, strategies, weights); returns
+    /// each distinct data source, loaded.
+    public func checkInputs() throws -> [(specification: DataSpecification, data: RunData)] {
         var data: [(specification: DataSpecification, data: RunData)] = []
         for point in plan.points where !data.contains(where: { $0.specification == point.specification.data }) {
             do {
@@ -38,7 +61,12 @@ public struct SweepExecutor {
             try RunPreflight.check(plan.points.filter { $0.specification.data == specification }.map { ($0.name, $0.specification) },
                                    data: runData)
         }
+        return data
+    }
 
+    /// The runs still to train, by their index in the plan: not finished, and failed before only with
+    /// `retryFailed` (then only those). Records every run in `sweep-state.json` and returns that state.
+    public func runsToTrain() throws -> (todo: [(index: Int, point: SweepPlan.Point)], state: SweepState) {
         var state = try SweepState.read(in: plan.output)
         var todo: [(index: Int, point: SweepPlan.Point)] = []
         for (index, point) in plan.points.enumerated() {
@@ -57,22 +85,7 @@ public struct SweepExecutor {
             state.update(entry)
         }
         try state.write(in: plan.output)
-        note("sweep: \(plan.points.count) run(s), \(todo.count) to train, \(plan.concurrency) at a time")
-        if plan.concurrency > 1, let executable {
-            try runProcesses(todo, executable: executable, state: &state)
-        } else {
-            for (_, point) in todo {
-                try start(point, state: &state)
-                do {
-                    let runData = data.first { $0.specification == point.specification.data }!.data
-                    _ = try RunExecution(point.specification, resume: true).run(data: runData, folder: point.folder, note: note)
-                    try finish(point, error: nil, state: &state)
-                } catch {
-                    try finish(point, error: "\(error)", state: &state)
-                }
-            }
-        }
-        return state
+        return (todo, state)
     }
 
     private func start(_ point: SweepPlan.Point, state: inout SweepState) throws {
