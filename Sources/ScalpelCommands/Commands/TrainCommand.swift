@@ -45,9 +45,11 @@ struct TrainCommand: ParsableCommand {
         if scale.nproc > 1 {
             return try LocalLauncher.run(processes: scale.nproc, arguments: CommandLine.arguments, threads: runtime.threads)
         }
-        _ = try runtime.configure()
+        let device = try runtime.configure()
         let reporter = ProgressReporter(quiet: output.quiet, jsonLines: output.jsonLines)
         let context = try ScaleContext.join(scale, reporter: reporter)
+        // bf16 on a CPU without native bfloat16 runs emulated: say so rather than run silently slower.
+        if let warning = try? context.precision.validate(on: device) { reporter.note("warning: " + warning) }
         let specification = self.specification()
         if specification.model.weights != model.weights {
             reporter.note("strategy \(training.strategy): random initialisation (--weights ignored)")
