@@ -29,6 +29,13 @@ struct StrategyRegistryTests {
         #expect(listed == StrategyCatalogue.definitions.map { $0.info })
     }
 
+    @Test func theDocumentedListIsWhatTheCommandPrints() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let document = try String(contentsOf: root.appendingPathComponent("docs/strategies.md"), encoding: .utf8)
+        let block = try #require(document.components(separatedBy: "```\n").dropFirst().first, "docs/strategies.md has no listing block")
+        #expect(block == (try StrategiesCommand.listing(json: false)), "regenerate docs/strategies.md's block with scalpel strategies")
+    }
+
     @Test func everyRegisteredStrategyParsesTheParametersItLists() throws {
         let backbone = try Architecture.resnet18.makeModel(classCount: 2)
         for info in StrategyCatalogue.all {
