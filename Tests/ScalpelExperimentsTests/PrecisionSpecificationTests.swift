@@ -33,6 +33,24 @@ struct PrecisionSpecificationTests {
         #expect(wrong?.description.contains("precision") == true)
     }
 
+    @Test func aSweepOfFP16OnTheCPUIsRefusedBeforeAnythingRuns() throws {
+        let error = #expect(throws: ExperimentError.self) {
+            try SweepPlan(yaml: """
+                base: {data: "synthetic:48", model: resnet18_28, weights: none, epochs: 1}
+                grid:
+                  precision: [fp32, bf16, fp16]
+                """, source: "sweep.yaml")
+        }
+        #expect(error?.description.contains("precision=fp16") == true && error?.description.contains("bf16") == true,
+                "\(error?.description ?? "no error")")
+        let plan = try SweepPlan(yaml: """
+            base: {data: "synthetic:48", model: resnet18_28, weights: none, epochs: 1}
+            grid:
+              precision: [fp32, bf16]
+            """, source: "sweep.yaml")
+        #expect(plan.points.map(\.specification.runtime.precision) == [.fp32, .bf16])
+    }
+
     @Test func aConfigWrittenBeforeTheFieldReadsAsFP32() throws {
         let text = try Self.specification(.bf16).yaml().replacingOccurrences(of: "  precision: bf16\n", with: "")
         #expect(!text.contains("precision"))

@@ -48,5 +48,12 @@ public struct RuntimeSpecification: Codable, Equatable, Sendable {
         guard bootstrap >= 0, bootstrap <= 1_000_000 else {
             throw ExperimentError("--bootstrap must be from 0 to 1000000, got \(bootstrap).")
         }
+        // fp16 on the CPU is refused here, before a sweep or a comparison starts (a device that does not
+        // parse is reported where the run starts).
+        if let parsed = try? Device(parsing: device) {
+            do { try precision.validate(on: parsed) } catch let error as TorchError {
+                throw ExperimentError("--precision: \(error.message)")
+            }
+        }
     }
 }
