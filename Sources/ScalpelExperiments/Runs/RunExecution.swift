@@ -15,8 +15,6 @@ public struct RunExecution {
     public var resume: Bool
     /// Overwrite a finished or unfinished run in the folder.
     public var force: Bool
-    /// The forward pass's arithmetic (weights and optimizer state stay fp32).
-    public var precision: Precision = .fp32
     /// The other processes of a data-parallel run (nil: one process); only rank 0 writes the folder.
     public var exchange: (any GradientExchange)?
     private var isLeader: Bool { (exchange?.rank ?? 0) == 0 }
@@ -62,7 +60,7 @@ public struct RunExecution {
             batchSize: specification.training.batchSize, loaderWorkers: runtime.workers,
             monitor: try specification.training.monitoredMetric(), classWeighting: try specification.training.classWeighting(),
             onBadImage: specification.data.onBadImage, bootstrapResamples: runtime.bootstrap, device: device,
-            precision: precision, channelsLast: device == .cpu, cacheFrozenPrefix: try cachesFeatures())
+            precision: specification.runtime.precision, channelsLast: device == .cpu, cacheFrozenPrefix: try cachesFeatures())
         try configuration.validate()
         _ = try TaskLoss(task: splits.train.task, weighting: configuration.classWeighting, classCounts: splits.train.classCounts,
                          sampleCount: splits.train.count, device: .cpu)

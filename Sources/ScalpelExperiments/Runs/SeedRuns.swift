@@ -32,7 +32,7 @@ public enum SeedRuns {
     /// Each run is recorded in `index` when one is given (a failure to record is a warning).
     public static func run(_ specification: RunSpecification, seeds: [UInt64], folder: URL, data: RunData,
                            resume: Bool, force: Bool, index: RunIndex? = nil, note: (String) -> Void = { _ in },
-                           observer: @escaping (TrainingEvent) -> Void = { _ in }, precision: Precision = .fp32,
+                           observer: @escaping (TrainingEvent) -> Void = { _ in },
                            exchange: (any GradientExchange)? = nil) throws -> [SeedRun] {
         var runs: [SeedRun] = []
         for seed in seeds {
@@ -44,7 +44,6 @@ public enum SeedRuns {
                 var seeded = specification
                 seeded.runtime.seed = seed
                 var execution = RunExecution(seeded, resume: resume, force: force)
-                execution.precision = precision
                 execution.exchange = exchange
                 _ = try execution.run(data: data, folder: runFolder, note: note, observer: observer)
             }

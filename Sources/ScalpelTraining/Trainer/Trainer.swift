@@ -97,6 +97,7 @@ public final class Trainer {
             }
             if let generator = checkpoint.generator { try TorchRuntime.setDefaultGeneratorState(generator) }
             state = checkpoint.state
+            try step.restoreLossScaler(state.lossScaler)
             pendingOptimizer = checkpoint.optimizer
             log("resumed after epoch \(state.completedEpochs)")
             try observer(.resumed(completedEpochs: state.completedEpochs))
@@ -173,6 +174,7 @@ public final class Trainer {
                     state.scheduler = LearningRateScheduler.State()
                     state.earlyStopping = EarlyStoppingState()
                 }
+                state.lossScaler = step.scaler?.state
                 if writesRunFolder {
                     // Before the checkpoint: an epoch repeated after a crash here is dropped by the resume's START marker.
                     try board?.write(TensorBoardWriter.scalars(of: record), step: record.epoch)
