@@ -110,6 +110,18 @@ public struct RunExecution {
         }
     }
 
+    /// A finished run that `--resume` would read back must be the run asked for: its `config.yaml` equal
+    /// to `specification` in every field, else an error naming each changed field and the ways out (so
+    /// changed options never silently return the old results). A folder without `config.yaml` passes.
+    public static func checkFinishedRun(_ specification: RunSpecification, in folder: URL) throws {
+        let file = RunFolder(folder).configURL
+        guard FileManager.default.fileExists(atPath: file.path) else { return }
+        let changed = try specification.differences(from: try RunSpecification(contentsOf: file))
+        guard changed.isEmpty else {
+            throw ExperimentError("--resume: the finished run in \(RunFolder(folder).url.path) was trained with other options (\(changed.joined(separator: ", "))), so its results are not this command's; pass --force to train it again with the new options, choose another --output, or repeat the options of its config.yaml to read it back")
+        }
+    }
+
     /// A resumed run must continue the same experiment: every field equal, each changed one named.
     public static func checkSameRun(saved: RunSpecification, new: RunSpecification, file: String) throws {
         let changed = try new.differences(from: saved)

@@ -38,11 +38,12 @@ public enum SeedRuns {
         for seed in seeds {
             let runFolder = Self.folder(for: seed, of: seeds, in: folder)
             if seeds.count > 1 { note("seed \(seed) → \(runFolder.path)") }
+            var seeded = specification
+            seeded.runtime.seed = seed
             if resume, !force, RunFolder(runFolder).isFinished {
+                try RunExecution.checkFinishedRun(seeded, in: runFolder)
                 note("seed \(seed): already finished, read from \(runFolder.path)")
             } else {
-                var seeded = specification
-                seeded.runtime.seed = seed
                 var execution = RunExecution(seeded, resume: resume, force: force)
                 execution.precision = precision
                 execution.exchange = exchange

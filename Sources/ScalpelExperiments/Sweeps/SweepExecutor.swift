@@ -45,6 +45,9 @@ public struct SweepExecutor {
             let previous = state.entry(folder: point.folder.path)
             var entry = previous ?? SweepState.Entry(name: point.name, folder: point.folder.path, status: .pending, error: nil, attempts: 0)
             if RunFolder(point.folder).isFinished {
+                do { try RunExecution.checkFinishedRun(point.specification, in: point.folder) } catch let error as ExperimentError {
+                    throw ExperimentError("\(point.name): \(error.description) (or restore the sweep file it was made with)")
+                }
                 entry.status = .finished
                 entry.error = nil
             } else if previous?.status == .failed, !retryFailed {
