@@ -66,6 +66,8 @@ struct CompareCommand: ParsableCommand {
         do { try RunPreflight.check(runs, data: runData) } catch let error as ExperimentError {
             throw CommandError("--strategies: \(error.description)")
         }
+        let lock = try FolderLock(folder, purpose: "the comparison folder")
+        defer { lock.release() }
         var rows: [ComparisonTable.Row] = []
         for (entry, run) in zip(entries, runs) {
             reporter.note("strategy \(entry.label)")

@@ -69,6 +69,9 @@ public struct RunExecution {
         let trainTransform = try model.trainingTransform(size: size, channels: data.channels)
         let evaluationTransform = try model.evaluationTransform(size: size, channels: data.channels)
 
+        // One writer per run folder: a second process on it gets an error naming this one's pid.
+        let lock = isLeader ? try FolderLock(folder, purpose: "the run folder") : nil
+        defer { lock?.release() }
         let run = isLeader ? try RunFolder.prepare(folder, resume: resume, force: force) : RunFolder(folder)
         if isLeader {
             if resume, FileManager.default.fileExists(atPath: run.configURL.path) {

@@ -34,6 +34,9 @@ public enum SeedRuns {
                            resume: Bool, force: Bool, index: RunIndex? = nil, note: (String) -> Void = { _ in },
                            observer: @escaping (TrainingEvent) -> Void = { _ in }, precision: Precision = .fp32,
                            exchange: (any GradientExchange)? = nil) throws -> [SeedRun] {
+        // Several seeds share the folder's summary.json: one writer (each seed's run folder is locked too).
+        let lock = seeds.count > 1 && (exchange?.rank ?? 0) == 0 ? try FolderLock(folder, purpose: "the seeds' folder") : nil
+        defer { lock?.release() }
         var runs: [SeedRun] = []
         for seed in seeds {
             let runFolder = Self.folder(for: seed, of: seeds, in: folder)

@@ -39,6 +39,8 @@ public struct SweepExecutor {
                                    data: runData)
         }
 
+        let lock = try FolderLock(plan.output, purpose: "the sweep's output folder")
+        defer { lock.release() }
         var state = try SweepState.read(in: plan.output)
         var todo: [(index: Int, point: SweepPlan.Point)] = []
         for (index, point) in plan.points.enumerated() {
@@ -70,6 +72,8 @@ public struct SweepExecutor {
                     let runData = data.first { $0.specification == point.specification.data }!.data
                     _ = try RunExecution(point.specification, resume: true).run(data: runData, folder: point.folder, note: note)
                     try finish(point, error: nil, state: &state)
+                } catch let error as TrainingError where error.interruptionSignal != nil {
+                    throw error   // SIGINT/SIGTERM: the run stays 'running' in the state and continues on the next start
                 } catch {
                     try finish(point, error: "\(error)", state: &state)
                 }
