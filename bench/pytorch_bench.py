@@ -163,7 +163,7 @@ def main():
     args = parser.parse_args()
     parts = args.case.split("-")
     kind, architecture, size, batch = parts[0], "-".join(parts[1:-2]), int(parts[-2]), int(parts[-1][1:])
-    if kind not in ("train", "infer", "latency", "grad", "loader", "probe", "recompute", "similarity", "index", "gradcam", "bf16train", "dp2"):
+    if kind not in ("train", "infer", "latency", "grad", "loader", "probe", "recompute", "similarity", "index", "gradcam", "bf16train", "bf16infer", "dp2"):
         parser.error(f"unknown kind in case {args.case}")
     torch.set_num_threads(args.threads)
     if kind == "index":  # the run index: queries per second, plain sqlite3 (bench/index_bench.py)
@@ -187,6 +187,10 @@ def main():
     elif kind == "bf16train":
         from precision_bench import bf16_train_images_per_second
         rate = bf16_train_images_per_second(build, median_seconds, architecture, size, batch, args.steps, args.warmup,
+                                            args.layout == "channels-last")
+    elif kind == "bf16infer":
+        from precision_bench import bf16_infer_images_per_second
+        rate = bf16_infer_images_per_second(build, median_seconds, architecture, size, batch, args.steps, args.warmup,
                                             args.layout == "channels-last")
     elif kind in ("probe", "recompute"):
         rate = probe_images_per_second(architecture, size, batch, args.steps, args.layout == "channels-last")

@@ -85,6 +85,9 @@ extension Conv2d: BatchNormFusible {
         }
         guard InferenceFusion.isEnabled, !isForwardObserverInstalled, input.rank == 4,
               input.dtype == weight.dtype, input.device == weight.device else { return false }
+        // Under autocast (`--precision bf16`) libtorch's own convolutions run in the lower precision;
+        // the fused operator would compute in float32 and undo the choice.
+        guard !isAutocastEnabled(on: input.device) else { return false }
         if isGradEnabled {
             for tensor in [weight, bias, norm.weight, norm.bias] where tensor?.requiresGradient == true {
                 // Training these parameters: optimizers (fused Adam) and batch norm's statistic updates

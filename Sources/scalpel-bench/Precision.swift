@@ -1,4 +1,4 @@
-// Scalpel — benchmark: `bf16train-ARCH-SIZE-bBATCH`, a training step under bf16 autocast.
+// Scalpel — benchmark: `bf16train-…` (a training step) and `bf16infer-…` (an eval-mode forward) under bf16 autocast.
 // SPDX-License-Identifier: Apache-2.0
 import Torch
 import TorchNN
@@ -23,6 +23,26 @@ func bf16TrainImagesPerSecond(_ options: Options) throws -> Double {
         let logits = try withAutocast(.bf16, device: .cpu) { try model(images) }
         try crossEntropy(logits: logits.to(dtype: .float32), targets: labels).backward()
         try optimizer.step()
+    }
+    return Double(c.batch) / seconds
+}
+
+/// Images per second of an eval-mode forward pass without gradients under CPU bf16 autocast — what
+/// `scalpel evaluate/predict --precision bf16` run; PyTorch's side is the same model in eval mode under
+/// `torch.no_grad()` and `torch.autocast("cpu", dtype=torch.bfloat16)` (bench/precision_bench.py).
+func bf16InferenceImagesPerSecond(_ options: Options) throws -> Double {
+    let c = options.benchCase
+    let model = try c.architecture().makeModel(classCount: 1000)
+    var images = try Tensor.randn([c.batch, 3, c.size, c.size])
+    if options.channelsLast {
+        try model.setMemoryFormat(.channelsLast)
+        images = try images.channelsLast()
+    }
+    model.setMode(.evaluation)
+    let seconds = try withNoGrad {
+        try medianSeconds(steps: options.steps, warmup: options.warmup) {
+            _ = try withAutocast(.bf16, device: .cpu) { try model(images) }.to(dtype: .float32)
+        }
     }
     return Double(c.batch) / seconds
 }

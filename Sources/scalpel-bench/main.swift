@@ -11,7 +11,7 @@ import TorchOptim
 /// `latency-efficientnet_lite0-224-b1`, or `loader-medmnist-224-b32` (the data loader, see Loader.swift);
 /// bench/pytorch_bench.py parses the same names.
 struct BenchCase {
-    enum Kind: String { case train, infer, latency, grad, loader, probe, recompute, similarity, index, gradcam, bf16train, dp2 }
+    enum Kind: String { case train, infer, latency, grad, loader, probe, recompute, similarity, index, gradcam, bf16train, bf16infer, dp2 }
     var kind: Kind
     /// The model's architecture, or for `loader` cases the data set's name.
     var subject: String
@@ -95,6 +95,7 @@ func imagesPerSecond(_ options: Options) throws -> Double {
     if c.kind == .similarity { return try similarityDatapointsPerSecond(options) }
     if c.kind == .gradcam { return try gradCAMImagesPerSecond(options) }   // GradCAMBench.swift
     if c.kind == .bf16train { return try bf16TrainImagesPerSecond(options) }
+    if c.kind == .bf16infer { return try bf16InferenceImagesPerSecond(options) }
     if c.kind == .dp2 { return try dataParallelImagesPerSecond(options) }
     let model = try c.architecture().makeModel(classCount: c.kind == .train ? 10 : 1000)
     var images = try Tensor.randn([c.batch, 3, c.size, c.size])
@@ -115,7 +116,7 @@ func imagesPerSecond(_ options: Options) throws -> Double {
         }
     case .grad:
         seconds = try inputGradientSeconds(model, images: images, classes: 1000, options: options)
-    case .loader, .probe, .recompute, .similarity, .index, .gradcam, .bf16train, .dp2:
+    case .loader, .probe, .recompute, .similarity, .index, .gradcam, .bf16train, .bf16infer, .dp2:
         throw BenchError("unreachable: loader, probe, similarity, index, gradcam, bf16train and dp2 cases return above")
     case .infer, .latency:
         model.setMode(.evaluation)

@@ -49,6 +49,21 @@ struct TrainCommandTests {
         let auroc = try #require(report.metrics["auroc"]?.value)
         #expect(abs(auroc - (results.test?.metrics["auroc"]?.value ?? -1)) < 1e-9)
 
+        // evaluate in bf16 against fp32: the paired difference file, consistent with both evaluations.
+        let bf16Output = folder.appendingPathComponent("eval-bf16.json")
+        try EvaluateCommand.parse([folder.path, "--bootstrap", "50", "--precision", "bf16", "--against-fp32",
+                                   "--output", bf16Output.path]).run()
+        let bf16 = try JSONDecoder().decode(MetricReport.self, from: Data(contentsOf: bf16Output))
+        let differences = try JSONDecoder().decode([PairedDifference].self, from: Data(contentsOf: folder.appendingPathComponent("eval-bf16.vs-fp32.json")))
+        let aurocDifference = try #require(differences.first { $0.metric == "auroc" })
+        #expect(abs(aurocDifference.candidate - (bf16.metrics["auroc"]?.value ?? -1)) < 1e-12)
+        let fp32Output = folder.appendingPathComponent("eval-fp32.json")
+        try EvaluateCommand.parse([folder.path, "--bootstrap", "0", "--output", fp32Output.path]).run()
+        let fp32 = try JSONDecoder().decode(MetricReport.self, from: Data(contentsOf: fp32Output))
+        #expect(abs(aurocDifference.reference - (fp32.metrics["auroc"]?.value ?? -1)) < 1e-12)
+        #expect(throws: (any Error).self) { try EvaluateCommand.parse([folder.path, "--against-fp32"]) }
+        #expect(throws: (any Error).self) { try EvaluateCommand.parse([folder.path, "--precision", "fp16"]) }
+
         // predict: a CSV row per image with one probability per class.
         let image = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../ScalpelDataTests/Fixtures/gray8.png").standardizedFileURL

@@ -46,6 +46,19 @@ import TorchTestSupport
         }
     }
 
+    /// Under bf16 autocast the convolution runs in libtorch's bf16 kernels, not the float32 fused one.
+    @Test func autocastRunsUnfused() throws {
+        let (conv, norm) = try makePair()
+        try conv.weight.setRequiresGradient(false)
+        let x = try input()
+        let fp32 = try withNoGrad { try conv(x, normalizedBy: norm, activation: .relu) }
+        conv.folded = nil
+        let bf16 = try withNoGrad { try withAutocast(.bf16, device: .cpu) { try conv(x, normalizedBy: norm, activation: .relu) } }
+        #expect(conv.folded == nil)
+        #expect(bf16.dtype == .bfloat16)
+        assertClose(try bf16.to(dtype: .float32), fp32, rtol: 3e-2, atol: 3e-2)
+    }
+
     @Test func depthwiseConvolutionFuses() throws {
         let (conv, norm) = try makePair(input: 8, output: 8, kernel: 5, groups: 8)
         try conv.weight.setRequiresGradient(false)

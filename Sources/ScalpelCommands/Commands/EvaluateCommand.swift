@@ -32,16 +32,25 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Write the metrics as JSON here (default: RUN/evaluations/DATA-SPLIT.json, with predictions beside it).")
     var output: String?
 
+    @OptionGroup var precisionOptions: InferencePrecisionOptions
+
+    @Flag(help: "Also evaluate in fp32 and report how much the metrics change (paired bootstrap interval), written beside the metrics as …-vs-fp32.json.")
+    var againstFp32 = false
+
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
         guard ["train", "val", "test"].contains(split) else { throw ValidationError("--split must be train, val or test, got '\(split)'.") }
         guard RunFolder.Weights(rawValue: weights) != nil else { throw ValidationError("--weights must be best or last, got '\(weights)'.") }
         guard bootstrap >= 0 else { throw ValidationError("--bootstrap must be >= 0.") }
+        if againstFp32, try precisionOptions.parsed() == .fp32 {
+            throw ValidationError("--against-fp32 compares another precision with fp32; add --precision bf16.")
+        }
     }
 
     func run() throws {
         let device = try runtime.configure()
+        let precision = try precisionOptions.resolve(on: device)
         let trained = try FinishedRun(path: runFolder, allowUnfinished: true)
         let splits = try trained.splits(source: data)
         let set: any ImageDataset = switch split {
@@ -52,7 +61,8 @@ struct EvaluateCommand: ParsableCommand {
         let model = try trained.network(weights: RunFolder.Weights(rawValue: weights)!, device: device)
         let loader = try DataLoader.evaluation(dataset: set, transform: try trained.evaluationTransform, batchSize: 128,
                                                workers: 2, onBadImage: trained.specification.data.onBadImage)
-        let predictions = try Predictions.collect(model: model, loader: loader, device: device, channelsLast: device == .cpu, loss: nil)
+        let predictions = try Predictions.collect(model: model, loader: loader, device: device, channelsLast: device == .cpu,
+                                                  loss: nil, precision: precision)
         let report = try MetricReport(predictions, resamples: bootstrap, seed: runtime.seed)
         let name = URL(fileURLWithPath: data ?? trained.specification.data.source).deletingPathExtension().lastPathComponent + "-" + split
         let destination = output.map { URL(fileURLWithPath: $0) }
@@ -73,5 +83,18 @@ struct EvaluateCommand: ParsableCommand {
         }
         for skipped in predictions.skipped { print("  skipped \(skipped)") }
         print("Metrics: \(destination.path)\nPredictions: \(csv.path)")
+        if againstFp32 {
+            let reference = try Predictions.collect(model: model, loader: loader, device: device, channelsLast: device == .cpu, loss: nil)
+            let differences = try PairedDifference.compare(reference: reference, candidate: predictions, resamples: bootstrap,
+                                                           seed: runtime.seed)
+            let file = destination.deletingPathExtension().appendingPathExtension("vs-fp32.json")
+            try RunFolder.writeAtomically(try encoder.encode(differences), to: file)
+            print("\(precision) − fp32 (paired bootstrap, \(bootstrap) resamples):")
+            for d in differences {
+                let interval = d.difference.lower.flatMap { lower in d.difference.upper.map { String(format: " [%+.5f, %+.5f]", lower, $0) } } ?? ""
+                print("  \(d.metric.padding(toLength: 18, withPad: " ", startingAt: 0)) \(String(format: "%.5f → %.5f: %+.5f", d.reference, d.candidate, d.difference.value ?? .nan))\(interval)")
+            }
+            print("Difference: \(file.path)")
+        }
     }
 }

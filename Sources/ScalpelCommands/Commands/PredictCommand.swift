@@ -28,6 +28,8 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "What to do with an unreadable image: fail or skip (named either way).")
     var onBadImage: BadImagePolicy = .fail
 
+    @OptionGroup var precisionOptions: InferencePrecisionOptions
+
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
@@ -37,12 +39,14 @@ struct PredictCommand: ParsableCommand {
 
     func run() throws {
         let device = try runtime.configure()
+        let precision = try precisionOptions.resolve(on: device)
         let trained = try FinishedRun(path: runFolder, allowUnfinished: true)
         let files = try ImageFileList(paths: images, task: trained.card.task, classNames: trained.card.classNames)
         let model = try trained.network(weights: RunFolder.Weights(rawValue: weights)!, device: device)
         let loader = try DataLoader.evaluation(dataset: files, transform: try trained.evaluationTransform, batchSize: 64,
                                                workers: 2, onBadImage: onBadImage)
-        let predictions = try Predictions.collect(model: model, loader: loader, device: device, channelsLast: device == .cpu, loss: nil)
+        let predictions = try Predictions.collect(model: model, loader: loader, device: device, channelsLast: device == .cpu,
+                                                  loss: nil, precision: precision)
         var lines = [CSVWriter.row(["path", "predicted"] + predictions.classNames.map { "p_\($0)" })]
         for (index, id) in predictions.sampleIDs.enumerated() {
             let probabilities = predictions.probabilities[index]

@@ -26,10 +26,16 @@ public struct Predictions: Sendable, Equatable, Codable {
 
     /// Runs `model` in evaluation mode over every batch of `loader` (no gradients) and collects the
     /// probabilities, and the mean loss when `loss` is given.
+    ///
+    /// - Parameter precision: the forward pass's arithmetic: `.bf16` runs it under autocast (weights
+    ///   stay float32; logits are cast back to float32 before the softmax).
     public static func collect(model: any Layer, loader: DataLoader, device: Device, channelsLast: Bool,
-                               loss: TaskLoss?) throws -> Predictions {
+                               loss: TaskLoss?, precision: Precision = .fp32) throws -> Predictions {
         var steps = try StepSource(loader: loader, epoch: 0, cache: nil, device: device, channelsLast: channelsLast)
-        return try collect(model: model, steps: &steps, forward: { try model($0) }, dataset: loader.dataset, loss: loss)
+        let forward: (Tensor) throws -> Tensor = precision == .fp32 ? { try model($0) } : {
+            input in try withAutocast(precision, device: device) { try model(input) }.to(dtype: .float32)
+        }
+        return try collect(model: model, steps: &steps, forward: forward, dataset: loader.dataset, loss: loss)
     }
 
     /// Collects `forward`'s probabilities over `steps` (images, or cached frozen features with
