@@ -15,7 +15,7 @@ import Glibc
 /// uninterrupted run would (an epoch cut short is trained again from its start). The `scalpel` tool
 /// exits with status 128 + the signal (130 for SIGINT, 143 for SIGTERM). A second signal ends the
 /// process at once with the system's default action. Outside ``catching(_:)`` signals keep their
-/// previous handling.
+/// previous handling. Data-parallel ranks agree at epoch ends and stop together there.
 public enum Interruption {
     private static let received = Atomic<Int32>(0)
     private static let installation = Mutex<(users: Int, previous: [Int32: sigaction])>((0, [:]))

@@ -91,8 +91,16 @@ public final class Trainer {
     private var activity = "preparing the run"
 
     /// Stops at a safe point when SIGINT or SIGTERM has arrived (see ``Interruption``).
+    /// Data-parallel ranks stop together, at epoch ends only, when any of them was asked to (a rank
+    /// stopping alone mid-epoch would leave the others waiting in a collective).
     private func checkInterruption(epoch: Int, batch: Int?) throws {
-        guard let signal = interruptionRequest() else { return }
+        var request = interruptionRequest()
+        if let exchange, exchange.worldSize > 1 {
+            guard batch == nil else { return }
+            let asking = try exchange.sum([request == nil ? 0 : 1])[0]
+            if asking > 0, request == nil { request = SIGTERM }
+        }
+        guard let signal = request else { return }
         let place = batch.map { "in epoch \(epoch) before batch \($0)" } ?? "after epoch \(epoch)"
         let saved = FileManager.default.fileExists(atPath: folder.lastCheckpointURL.path)
             ? "the last complete epoch is saved in \(folder.lastCheckpointURL.path); continue with the same command and --resume"
