@@ -94,6 +94,8 @@ struct AttackUAPCommand: ParsableCommand {
         _ = try UAPRunner.existingProgress(in: directory, settings: settings)  // finished or mismatched: fail now
         let sourceImages = try audited.sourceImages(source, views: views, seed: runtime.seed)
         let heldout = try audited.heldout(limit: heldoutLimit)
+        let lock = try FolderLock(directory, purpose: "the attack's folder")   // one writer; created only now
+        defer { lock.release() }
         let runner = try UAPRunner(classifier: audited.classifier, settings: settings, directory: directory,
                                    classNames: audited.classNames)
         runner.log = { print($0) }

@@ -78,6 +78,8 @@ struct CompareCommand: ParsableCommand {
         // The comparison is a sweep over strategies × seeds: a failed run is recorded in sweep-state.json
         // and the others go on; --resume reads finished runs back; --retry-failed reruns the failed ones.
         let seeds = try seedList()
+        let lock = try FolderLock(folder, purpose: "the comparison folder")
+        defer { lock.release() }
         if !output.resume, !output.force {
             for entry in entries {
                 let strategyFolder = folder.appendingPathComponent(entry.folderName)
@@ -101,6 +103,7 @@ struct CompareCommand: ParsableCommand {
                                      executable: WeightStore.runningExecutable().flatMap { $0.lastPathComponent == "scalpel" ? $0 : nil },
                                      note: reporter.note)
         executor.reusesFinished = output.resume && !output.force
+        executor.locksOutput = false   // held above, until the table is written
         executor.preparedData = [(base.data, runData)]
         executor.trainInProcess = { point, runData in
             try LiveReports.following(reporter, everySteps: output.reportEvery, seeds: [point.specification.runtime.seed], folder: point.folder,

@@ -67,6 +67,8 @@ struct SearchCommand: ParsableCommand {
         let blocks = Self.blockCandidates(backbone, strategy: training.strategy)
         guard !blocks.isEmpty else { throw CommandError("\(model.model) has no block cut point to search for \(training.strategy)") }
 
+        let lock = try FolderLock(folder, purpose: "the search folder")
+        defer { lock.release() }
         var candidates: [Candidate] = []
         func train(_ cut: CutPoint, stage: Int) throws {
             let parameters = Self.parameters(for: cut, backbone: backbone, strategy: training.strategy)

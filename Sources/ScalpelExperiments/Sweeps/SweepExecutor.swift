@@ -19,6 +19,8 @@ public struct SweepExecutor {
     /// Trains one point in this process (default: ``RunExecution`` resuming into the point's folder);
     /// a command sets it to follow the run live or to record it.
     public var trainInProcess: ((SweepPlan.Point, RunData) throws -> Void)?
+    /// Whether ``run()`` holds the output folder's lock (off when the caller holds it, as `compare` does).
+    public var locksOutput = true
     /// Data the caller has already read, used instead of reading it again.
     public var preparedData: [(specification: DataSpecification, data: RunData)] = []
 
@@ -32,6 +34,8 @@ public struct SweepExecutor {
     /// Checks, then trains; returns the state of every run.
     @discardableResult
     public func run() throws -> SweepState {
+        let lock = locksOutput ? try FolderLock(plan.output, purpose: "the sweep's output folder") : nil
+        defer { lock?.release() }
         let data = try checkInputs()
         let (todo, checkedState) = try runsToTrain()
         var state = checkedState
@@ -49,6 +53,8 @@ public struct SweepExecutor {
                         _ = try RunExecution(point.specification, resume: true).run(data: runData, folder: point.folder, note: note)
                     }
                     try finish(point, error: nil, state: &state)
+                } catch let error as TrainingError where error.interruptionSignal != nil {
+                    throw error   // SIGINT/SIGTERM: the run stays 'running' in the state and continues on the next start
                 } catch {
                     try finish(point, error: "\(error)", state: &state)
                 }
@@ -84,6 +90,9 @@ public struct SweepExecutor {
             let previous = state.entry(folder: point.folder.path)
             var entry = previous ?? SweepState.Entry(name: point.name, folder: point.folder.path, status: .pending, error: nil, attempts: 0)
             if reusesFinished, RunFolder(point.folder).isFinished {
+                do { try RunExecution.checkFinishedRun(point.specification, in: point.folder) } catch let error as ExperimentError {
+                    throw ExperimentError("\(point.name): \(error.description) (or restore the sweep file it was made with)")
+                }
                 entry.status = .finished
                 entry.error = nil
             } else if reusesFinished, previous?.status == .failed, !retryFailed {
