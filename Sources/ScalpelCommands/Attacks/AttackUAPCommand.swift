@@ -112,6 +112,8 @@ struct AttackUAPCommand: ParsableCommand {
             }
             return (path, other)
         }
+        var lock: FolderLock?   // one writer; the folder is created only once the inputs are checked
+        defer { lock?.release() }
         var perturbation = others.isEmpty ? nil : try UAPRunner.finishedPerturbation(in: directory)
         if let finished = perturbation {
             print("\(directory.path) holds a finished attack: computing its transfer matrix only")
@@ -122,6 +124,7 @@ struct AttackUAPCommand: ParsableCommand {
             _ = try UAPRunner.existingProgress(in: directory, settings: settings)  // finished or mismatched: fail now
             let sourceImages = try audited.sourceImages(source, views: views, seed: runtime.seed)
             let heldout = try audited.heldout(limit: heldoutLimit)
+            lock = try FolderLock(directory, purpose: "the attack's folder")
             let runner = try UAPRunner(classifier: audited.classifier, settings: settings, directory: directory,
                                        classNames: audited.classNames)
             runner.log = { print($0) }
@@ -140,6 +143,7 @@ struct AttackUAPCommand: ParsableCommand {
             try TransferTarget(name: path, classifier: run.classifier, images: run.heldout(limit: heldoutLimit).images)
         }
         let matrix = try TransferMatrix(perturbations: [(runFolder, perturbation)], targets: targets)
+        if lock == nil { lock = try FolderLock(directory, purpose: "the attack's folder") }
         try matrix.write(to: directory, name: "transfer", title: "Transfer of the UAP made on \(runFolder)")
         print(matrix.markdown(title: "Transfer of the UAP made on \(runFolder)"))
         print("Written: \(directory.path)/transfer.{json,csv,md}")

@@ -16,13 +16,7 @@ struct StrategyEntry: Equatable {
     var folderName: String { ComparisonFolder.folderName(forStrategy: label) }
 
     func strategy() throws -> TransferStrategy {
-        var values: [String: String] = [:]
-        for pair in parameters.split(separator: ",") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2 else { throw CommandError("strategy \(label): '\(pair)' is not NAME=VALUE") }
-            values[parts[0]] = parts[1]
-        }
-        do { return try TransferStrategy(name: name, parameters: values) } catch let error as TrainingError {
+        do { return try StrategySpecification(name: name, parameters: parameters).transferStrategy() } catch let error as TrainingError {
             throw CommandError(error.description)
         }
     }
