@@ -24,7 +24,8 @@ struct UAPSectionTests {
                                        CurvePoint(imagesSeen: 200, l2: 1.2, linf: 0.031, sourceFoolingRate: 0.7, foolingRate: 0.725, targetedSuccessRate: nil)],
                                skipped: [], classNames: ["benign", "<malignant>"])
         let perturbation = try (Tensor.rand([3, 8, 8], generator: try Generator(seed: 1)) - 0.5) * 0.062
-        try UAPResultFiles(result: result, perturbation: perturbation).write(to: folder)
+        try UAPResultFiles(result: result, perturbation: perturbation,
+                           examples: try Tensor.rand([2, 3, 8, 8], generator: try Generator(seed: 2))).write(to: folder)
         return result
     }
 
@@ -42,6 +43,7 @@ struct UAPSectionTests {
         #expect(alone.contains(#"data-metric="random-fooling-rate">0.1500<"#) && alone.contains("± 0.0500"))
         #expect(alone.contains(#"data-plot="uap-curve""#) && alone.contains(#"data-plot="uap-confusion""#))
         #expect(alone.contains(#"<img src="data:image/png;base64,"#) && alone.contains(#"data-plot="uap-image""#))
+        #expect(alone.contains(#"data-plot="uap-triptych""#))
         #expect(!alone.contains("<malignant>") && alone.contains("&lt;malignant&gt;") && alone.contains("training split &lt;train&gt;"))
 
         // Inside the run: a section of the run's page.

@@ -59,6 +59,8 @@ public struct UAPRecord: Sendable {
     public let classNames: [String]
     /// The amplified perturbation as an image, when uap-amplified.png (or .npy) is there and readable.
     public let image: PNGImage?
+    /// Held-out examples, one row each: clean | perturbation amplified | perturbed (triptych.png), when there.
+    public let triptych: PNGImage?
 
     static let resultsLimit = 16 << 20, imageLimit = 64 << 20
 
@@ -83,6 +85,9 @@ public struct UAPRecord: Sendable {
         random = file.random
         curve = file.curve ?? []
         classNames = file.classNames
+        triptych = files.exists(prefix + "triptych.png")
+            ? try Self.image(png: files.data(prefix + "triptych.png", limit: Self.imageLimit), source: files.url(prefix + "triptych.png").path)
+            : nil
         if files.exists(prefix + "uap-amplified.png") {
             image = try Self.image(png: files.data(prefix + "uap-amplified.png", limit: Self.imageLimit),
                                    source: files.url(prefix + "uap-amplified.png").path)
