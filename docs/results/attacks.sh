@@ -8,6 +8,11 @@
 # Everything is resumable (rerun the same command after a kill). Outputs go to runs/attacks/; each step's
 # wall time is appended to runs/attacks/TIMES.txt. `small` is a quick smoke version (one dataset, two
 # strategies, one seed, one ζ) to check the pipeline and time one UAP.
+# When docs/results/reference.sh's 14-strategy comparison exists (runs/reference/compare-DATA-lite0, same
+# recipe), `compare` is skipped and the five strategies below are read from it (attack compare --strategies).
+# Rough cost on an idle 2-core machine (release build): compare ≈ 20 min per dataset (15 runs); exposure
+# ≈ 50 s per model × setting (667 + 1000 source images, 500 held-out, 5 controls) = 6 settings × 15 models
+# ≈ 75 min per dataset (NORMS=l2 halves it, SEEDS=0 divides it by 3); curves ≈ 5 min per dataset.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 scripts/setup >/dev/null
@@ -32,9 +37,14 @@ LITE0_64=(--model efficientnet_lite0 --weights imagenet --image-size 64 --batch-
           --monitor auroc --split-seed 0)
 epochs_of() { case $1 in pneumoniamnist) echo 3 ;; *) echo 10 ;; esac; }
 
-# The five strategies × seeds, trained (scalpel compare).
+compare_of() {  # the comparison holding DATA's five strategies
+  if [[ -f runs/reference/compare-$1-lite0/compare.json ]]; then echo "runs/reference/compare-$1-lite0"; else echo "$out/compare-$1-lite0"; fi
+}
+
+# The five strategies × seeds, trained (scalpel compare), unless reference.sh's comparison has them.
 compare() {
   for data in $datasets; do
+    [[ $(compare_of "$data") == runs/reference/* ]] && continue
     timed "compare-$data" "$scalpel" compare --data "$data" "${LITE0_64[@]}" --epochs "$(epochs_of "$data")" --seeds "$seeds" \
       --latency-repeats 5 --strategies "$STRATEGIES" --output "$out/compare-$data-lite0" --resume --quiet
   done
@@ -44,8 +54,8 @@ compare() {
 # held-out fooling rates on 500 test images, transfer matrices; the table in COMPARE/attacks/exposure.md.
 exposure() {
   for data in $datasets; do
-    timed "exposure-$data" "$scalpel" attack compare "$out/compare-$data-lite0" --natural "$natural" \
-      --zetas 0.02,0.04,0.06 --norms "$norms" --fgsm-eps 0.004 --chunk 100 --random-draws 5 \
+    timed "exposure-$data" "$scalpel" attack compare "$(compare_of "$data")" --strategies "$STRATEGIES" --natural "$natural" \
+      --output "$out/exposure-$data" --zetas 0.02,0.04,0.06 --norms "$norms" --fgsm-eps 0.004 --chunk 100 --random-draws 5 \
       --train-limit 1000 --heldout-limit 500 --seed 0
   done
 }
@@ -54,8 +64,9 @@ exposure() {
 # on the full fine-tuning model of seed 0, L2 ζ 4 %.
 curves() {
   for data in $datasets; do
-    local run="$out/compare-$data-lite0/full/seed-0"
-    [[ $seeds == *,* ]] || run="$out/compare-$data-lite0/full"
+    local run
+    run="$(compare_of "$data")/full/seed-0"
+    [[ -d $run ]] || run="$(compare_of "$data")/full"
     for views in 1 4; do
       timed "curve-$data-views$views" "$scalpel" attack uap "$run" --source "$natural" --norm l2 --zeta 0.04 \
         --fgsm-eps 0.004 --views "$views" --chunk 50 --random-draws 5 --heldout-limit 500 --seed 0 \
