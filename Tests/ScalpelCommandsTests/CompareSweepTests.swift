@@ -6,9 +6,9 @@ import ScalpelTraining
 import Testing
 @testable import ScalpelCommands
 
-/// `compare` is a sweep over strategies × seeds: a failed run is recorded and the others go on,
-/// `--resume --retry-failed` reruns only the failed one, and an existing comparison is not overwritten
-/// without `--resume` or `--force`.
+/// `compare` is a sweep over strategies × seeds (and each stage of `search` a sweep over its
+/// candidates): a failed run is recorded and the others go on, `--resume --retry-failed` reruns only
+/// the failed one, and an existing comparison is not overwritten without `--resume` or `--force`.
 @Suite(.serialized)
 struct CompareSweepTests {
     static let quick = ["--data", "synthetic:72", "--model", "resnet18_28", "--weights", "none", "--epochs", "1",
@@ -47,6 +47,30 @@ struct CompareSweepTests {
         let after = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("compare.json"))) as? [String: Any])
         #expect((after["rows"] as? [[String: Any]])?.map { $0["seeds"] as? Int } == [2, 2])
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("full/summary.json").path))
+    }
+
+    @Test func aFailedSearchCandidateDoesNotStopTheOthers() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("scalpel-search-sweep-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let arguments = ["--data", "synthetic:72", "--model", "resnet18_28", "--weights", "none", "--epochs", "1", "--batch-size", "16",
+                         "--bootstrap", "0", "--quiet", "--strategy", "transfusion", "--output", folder.path, "--resume"]
+        let blocked = folder.appendingPathComponent("stage1-layer1")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data("not a folder".utf8).write(to: blocked)
+        let error = #expect(throws: CommandError.self) { try SearchCommand.parse(arguments).run() }
+        #expect(error?.description.contains("candidate=stage1-layer1") == true, "\(error?.description ?? "no error")")
+        struct Report: Decodable {
+            struct Candidate: Decodable { var cut: String }
+            var candidates: [Candidate]
+            var best: Candidate?
+        }
+        let report = try JSONDecoder().decode(Report.self, from: Data(contentsOf: folder.appendingPathComponent("search.json")))
+        #expect(report.candidates.map(\.cut) == ["stem", "layer2", "layer3"] && report.best != nil)
+        try FileManager.default.removeItem(at: blocked)
+        try SearchCommand.parse(arguments + ["--retry-failed"]).run()
+        let retried = try JSONDecoder().decode(Report.self, from: Data(contentsOf: folder.appendingPathComponent("search.json")))
+        #expect(retried.candidates.map(\.cut) == ["stem", "layer1", "layer2", "layer3"])
+        #expect(try SweepState.read(in: folder).entries.map(\.attempts) == [1, 2, 1, 1])
     }
 
     @Test func anExistingComparisonNeedsResumeOrForce() throws {
