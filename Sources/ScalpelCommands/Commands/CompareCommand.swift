@@ -72,6 +72,8 @@ struct CompareCommand: ParsableCommand {
         // The comparison is a sweep over strategies × seeds: a failed run is recorded in sweep-state.json
         // and the others go on; --resume reads finished runs back; --retry-failed reruns the failed ones.
         let seeds = try seedList()
+        let lock = try FolderLock(folder, purpose: "the comparison folder")
+        defer { lock.release() }
         var points: [SweepPlan.Point] = []
         for (entry, run) in zip(entries, runs) {
             for seed in seeds {

@@ -69,6 +69,8 @@ struct SearchCommand: ParsableCommand {
         let blocks = Self.blockCandidates(backbone, strategy: training.strategy)
         guard !blocks.isEmpty else { throw CommandError("\(model.model) has no block cut point to search for \(training.strategy)") }
 
+        let lock = try FolderLock(folder, purpose: "the search folder")
+        defer { lock.release() }
         // Each stage is a sweep over its candidates: a failed candidate is recorded (sweep-state.json) and
         // the others go on; --resume reads finished ones back, --retry-failed reruns the failed ones.
         var candidates: [Candidate] = []

@@ -16,7 +16,9 @@ struct SweepCommand: ParsableCommand {
             several options, e.g. {strategy: linear-probe, lr: 0.01}), output, max-runs (default 100; more needs \
             --yes), concurrency (runs at once, each its own process) and threads-per-run. Runs go to \
             OUTPUT/AXIS=LABEL/…; a rerun reads finished runs back and continues unfinished ones; failed runs are \
-            recorded in OUTPUT/sweep-state.json and retried with --retry-failed.
+            recorded in OUTPUT/sweep-state.json and retried with --retry-failed. --emit slurm writes the runs \
+            still to train as a Slurm job array instead (one task per run, requeued near its time limit; see \
+            docs/slurm.md); --submit submits it; `sweep collect` reads the tasks' results.
             """,
         subcommands: [Run.self, Collect.self],
         defaultSubcommand: Run.self)
@@ -36,9 +38,13 @@ struct SweepCommand: ParsableCommand {
         @Flag(help: "Print only the results.")
         var quiet = false
 
+        @OptionGroup(title: "Slurm")
+        var slurm: SlurmEmitOptions
+
         func run() throws {
             let plan = try SweepPlan(contentsOf: URL(fileURLWithPath: file))
             try plan.checkSize(confirmed: yes)
+            if slurm.emit != nil { return try emitSlurm(plan) }
             let executable = WeightStore.runningExecutable().flatMap { $0.lastPathComponent == "scalpel" ? $0 : nil }
             let state = try SweepExecutor(plan: plan, retryFailed: retryFailed, executable: executable,
                                           note: { if !quiet { FileHandleOutput.standardError($0 + "\n") } }).run()
@@ -50,6 +56,30 @@ struct SweepCommand: ParsableCommand {
                 throw CommandError("\(failed.count) run(s) failed (\(failed.prefix(3).map { "\($0.name): \($0.error ?? "")" }.joined(separator: "; "))); see \(SweepState.url(in: plan.output).path), fix and rerun with --retry-failed")
             }
         }
+
+        /// `--emit slurm`: checks every run, writes the job array (and submits it with `--submit`).
+        func emitSlurm(_ plan: SweepPlan) throws {
+            let options = try slurm.options(over: plan.slurm)
+            if slurm.submit, SlurmJobArray.tool("sbatch") == nil {
+                throw CommandError("--submit: sbatch was not found on PATH; \(SlurmJobArray.packageHint). Without --submit the script is written for you to copy to the cluster")
+            }
+            let executable = WeightStore.runningExecutable()?.path ?? "scalpel"
+            let array = SlurmJobArray(plan: plan, options: options, folder: slurm.folder.map { URL(fileURLWithPath: $0) },
+                                      executable: executable, retryFailed: retryFailed,
+                                      note: { if !quiet { FileHandleOutput.standardError($0 + "\n") } })
+            guard let emission = try array.write() else {
+                print("Nothing to submit: every run of \(file) has finished\(retryFailed ? "" : " or failed before (--retry-failed emits those)").")
+                return
+            }
+            print("Written: \(emission.script.path) (array \(emission.array): \(emission.tasks.count) of \(plan.points.count) run(s))")
+            if slurm.submit {
+                let job = try SlurmJobArray.submit(emission.script)
+                print("Submitted: job array \(job); watch it with squeue -j \(job)")
+            } else {
+                print("Submit it with: sbatch \(emission.script.path)")
+            }
+            print("When it is done: scalpel sweep collect \(file)")
+        }
     }
 
     struct Collect: ParsableCommand {
@@ -60,6 +90,7 @@ struct SweepCommand: ParsableCommand {
 
         func run() throws {
             let plan = try SweepPlan(contentsOf: URL(fileURLWithPath: file))
+            try SlurmJobArray.recordOutcomes(of: plan)
             let summary = try SweepSummary(plan: plan)
             try summary.write(to: plan.output, title: "Sweep \(file)")
             print(summary.markdown(title: "Sweep \(file)"))

@@ -23,7 +23,8 @@ struct SweepOptions: ParsableArguments {
 /// Runs a command's runs through the sweep machinery: a failed run is recorded in
 /// `OUTPUT/sweep-state.json` and the others go on; `--resume` reads finished runs back; `--retry-failed`
 /// reruns the failed ones; `--concurrency` trains several at once. A run trained in this process is
-/// followed live (`--report-every`) and recorded in the run index.
+/// followed live (`--report-every`) and recorded in the run index. The caller holds a ``FolderLock`` on
+/// the plan's output folder.
 enum CommandSweep {
     /// Trains the points of `plan` that need it; `what` names the command's work in messages ("comparison").
     ///
@@ -40,6 +41,7 @@ enum CommandSweep {
                                      executable: WeightStore.runningExecutable().flatMap { $0.lastPathComponent == "scalpel" ? $0 : nil },
                                      note: reporter.note)
         executor.reusesFinished = output.resume && !output.force
+        executor.locksOutput = false   // the command holds the folder's lock until its table is written
         executor.preparedData = [data]
         executor.trainInProcess = { point, runData in
             try LiveReports.following(reporter, everySteps: output.reportEvery, seeds: [point.specification.runtime.seed], folder: point.folder,

@@ -13,9 +13,7 @@ struct StrategyEntry: Equatable {
     var label: String { parameters.isEmpty ? name : "\(name):\(parameters)" }
 
     /// A folder name: the label with `:`, `=` and `,` replaced.
-    var folderName: String {
-        label.map { ":=,/ ".contains($0) ? "_" : String($0) }.joined()
-    }
+    var folderName: String { ComparisonFolder.folderName(forStrategy: label) }
 
     func strategy() throws -> TransferStrategy {
         do { return try StrategySpecification(name: name, parameters: parameters).transferStrategy() } catch let error as TrainingError {

@@ -67,6 +67,9 @@ public struct RunExecution {
         let trainTransform = try model.trainingTransform(size: size, channels: data.channels)
         let evaluationTransform = try model.evaluationTransform(size: size, channels: data.channels)
 
+        // One writer per run folder: a second process on it gets an error naming this one's pid.
+        let lock = isLeader ? try FolderLock(folder, purpose: "the run folder") : nil
+        defer { lock?.release() }
         let run = isLeader ? try RunFolder.prepare(folder, resume: resume, force: force) : RunFolder(folder)
         if isLeader {
             if resume, FileManager.default.fileExists(atPath: run.configURL.path) {
@@ -105,6 +108,18 @@ public struct RunExecution {
                 throw ExperimentError("--cache-features on needs --augment none: augmented images differ every epoch, so their features cannot be reused")
             }
             return true
+        }
+    }
+
+    /// A finished run that `--resume` would read back must be the run asked for: its `config.yaml` equal
+    /// to `specification` in every field, else an error naming each changed field and the ways out (so
+    /// changed options never silently return the old results). A folder without `config.yaml` passes.
+    public static func checkFinishedRun(_ specification: RunSpecification, in folder: URL) throws {
+        let file = RunFolder(folder).configURL
+        guard FileManager.default.fileExists(atPath: file.path) else { return }
+        let changed = try specification.differences(from: try RunSpecification(contentsOf: file))
+        guard changed.isEmpty else {
+            throw ExperimentError("--resume: the finished run in \(RunFolder(folder).url.path) was trained with other options (\(changed.joined(separator: ", "))), so its results are not this command's; pass --force to train it again with the new options, choose another --output, or repeat the options of its config.yaml to read it back")
         }
     }
 

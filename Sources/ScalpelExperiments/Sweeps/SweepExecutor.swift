@@ -19,6 +19,8 @@ public struct SweepExecutor {
     /// Trains one point in this process (default: ``RunExecution`` resuming into the point's folder);
     /// a command sets it to follow the run live or to record it.
     public var trainInProcess: ((SweepPlan.Point, RunData) throws -> Void)?
+    /// Whether ``run()`` holds the output folder's lock (off when the caller holds it, as `compare` does).
+    public var locksOutput = true
     /// Data the caller has already read, used instead of reading it again.
     public var preparedData: [(specification: DataSpecification, data: RunData)] = []
 
@@ -32,38 +34,11 @@ public struct SweepExecutor {
     /// Checks, then trains; returns the state of every run.
     @discardableResult
     public func run() throws -> SweepState {
-        // Every input of every run before the first trains: data, strategies, weights.
-        var data = preparedData
-        for point in plan.points where !data.contains(where: { $0.specification == point.specification.data }) {
-            do {
-                data.append((point.specification.data, try RunData(point.specification.data, warn: note)))
-            } catch {
-                throw ExperimentError("\(point.name): \(error)")
-            }
-        }
-        for (specification, runData) in data {
-            try RunPreflight.check(plan.points.filter { $0.specification.data == specification }.map { ($0.name, $0.specification) },
-                                   data: runData)
-        }
-
-        var state = try SweepState.read(in: plan.output)
-        var todo: [(index: Int, point: SweepPlan.Point)] = []
-        for (index, point) in plan.points.enumerated() {
-            let previous = state.entry(folder: point.folder.path)
-            var entry = previous ?? SweepState.Entry(name: point.name, folder: point.folder.path, status: .pending, error: nil, attempts: 0)
-            if reusesFinished, RunFolder(point.folder).isFinished {
-                entry.status = .finished
-                entry.error = nil
-            } else if reusesFinished, previous?.status == .failed, !retryFailed {
-                note("\(point.name): failed before (\(previous?.error ?? "")); --retry-failed runs it again")
-            } else if reusesFinished, retryFailed, previous?.status != .failed {
-                // --retry-failed reruns only the failed runs.
-            } else {
-                todo.append((index, point))
-            }
-            state.update(entry)
-        }
-        try state.write(in: plan.output)
+        let lock = locksOutput ? try FolderLock(plan.output, purpose: "the sweep's output folder") : nil
+        defer { lock?.release() }
+        let data = try checkInputs()
+        let (todo, checkedState) = try runsToTrain()
+        var state = checkedState
         note("sweep: \(plan.points.count) run(s), \(todo.count) to train, \(plan.concurrency) at a time")
         if plan.concurrency > 1, let executable {
             try runProcesses(todo, executable: executable, state: &state)
@@ -78,12 +53,59 @@ public struct SweepExecutor {
                         _ = try RunExecution(point.specification, resume: true).run(data: runData, folder: point.folder, note: note)
                     }
                     try finish(point, error: nil, state: &state)
+                } catch let error as TrainingError where error.interruptionSignal != nil {
+                    throw error   // SIGINT/SIGTERM: the run stays 'running' in the state and continues on the next start
                 } catch {
                     try finish(point, error: "\(error)", state: &state)
                 }
             }
         }
         return state
+    }
+
+    /// Checks every input of every run before the first trains (data, strategies, weights); returns
+    /// each distinct data source, loaded (``preparedData`` is used as it is).
+    public func checkInputs() throws -> [(specification: DataSpecification, data: RunData)] {
+        var data = preparedData
+        for point in plan.points where !data.contains(where: { $0.specification == point.specification.data }) {
+            do {
+                data.append((point.specification.data, try RunData(point.specification.data, warn: note)))
+            } catch {
+                throw ExperimentError("\(point.name): \(error)")
+            }
+        }
+        for (specification, runData) in data {
+            try RunPreflight.check(plan.points.filter { $0.specification.data == specification }.map { ($0.name, $0.specification) },
+                                   data: runData)
+        }
+        return data
+    }
+
+    /// The runs still to train, by their index in the plan: not finished, and failed before only with
+    /// `retryFailed` (then only those). Records every run in `sweep-state.json` and returns that state.
+    public func runsToTrain() throws -> (todo: [(index: Int, point: SweepPlan.Point)], state: SweepState) {
+        var state = try SweepState.read(in: plan.output)
+        var todo: [(index: Int, point: SweepPlan.Point)] = []
+        for (index, point) in plan.points.enumerated() {
+            let previous = state.entry(folder: point.folder.path)
+            var entry = previous ?? SweepState.Entry(name: point.name, folder: point.folder.path, status: .pending, error: nil, attempts: 0)
+            if reusesFinished, RunFolder(point.folder).isFinished {
+                do { try RunExecution.checkFinishedRun(point.specification, in: point.folder) } catch let error as ExperimentError {
+                    throw ExperimentError("\(point.name): \(error.description) (or restore the sweep file it was made with)")
+                }
+                entry.status = .finished
+                entry.error = nil
+            } else if reusesFinished, previous?.status == .failed, !retryFailed {
+                note("\(point.name): failed before (\(previous?.error ?? "")); --retry-failed runs it again")
+            } else if reusesFinished, retryFailed, previous?.status != .failed {
+                // --retry-failed reruns only the failed runs.
+            } else {
+                todo.append((index, point))
+            }
+            state.update(entry)
+        }
+        try state.write(in: plan.output)
+        return (todo, state)
     }
 
     private func start(_ point: SweepPlan.Point, state: inout SweepState) throws {

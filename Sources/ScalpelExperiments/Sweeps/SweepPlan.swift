@@ -18,6 +18,7 @@ import Yams
 /// max-runs: 100                      # more than this needs --yes
 /// concurrency: 2                     # runs at once (each its own process)
 /// threads-per-run: 1                 # libtorch threads of each run
+/// slurm: {partition: gpu, time: "2:00:00"}   # for --emit slurm (see SlurmOptions)
 /// ```
 ///
 /// Keys of `base` and of grid values are `scalpel train` option names or specification fields
@@ -50,6 +51,8 @@ public struct SweepPlan {
     public var concurrency: Int
     public var threadsPerRun: Int?
     public var maximumRuns: Int
+    /// The `slurm:` mapping: what `--emit slurm` asks the cluster for.
+    public var slurm = SlurmOptions()
 
     /// A sweep made by a command (`compare`'s strategies × seeds) rather than read from a file; two
     /// points with the same folder are an error.
@@ -87,7 +90,7 @@ public struct SweepPlan {
         guard let mapping = node?.mapping else {
             throw ExperimentError("\(source): expected a mapping with base, grid and (optionally) output, max-runs, concurrency, threads-per-run")
         }
-        let known: Set<String> = ["version", "output", "base", "grid", "max-runs", "concurrency", "threads-per-run"]
+        let known: Set<String> = ["version", "output", "base", "grid", "max-runs", "concurrency", "threads-per-run", "slurm"]
         for key in mapping.keys {
             guard let name = key.string, known.contains(name) else {
                 throw ExperimentError("\(source): '\(key.string ?? "?")' is not a sweep key (known: \(known.sorted().joined(separator: ", ")))")
@@ -107,6 +110,7 @@ public struct SweepPlan {
         concurrency = try count("concurrency", default: 1, range: 1...256)!
         threadsPerRun = try count("threads-per-run", default: nil, range: 1...4096)
         output = URL(fileURLWithPath: mapping["output"]?.string ?? defaultOutput)
+        if let node = mapping["slurm"] { slurm = try SlurmOptions(node: node, source: source) }
 
         let base = try Self.values(of: mapping["base"] ?? Node([(Node, Node)]()), at: "base", source: source)
         var grid: [(axis: String, values: [(label: String, values: [(name: String, value: String)])])] = []
