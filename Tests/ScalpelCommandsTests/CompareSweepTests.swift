@@ -73,6 +73,32 @@ struct CompareSweepTests {
         #expect(try SweepState.read(in: folder).entries.map(\.attempts) == [1, 2, 1, 1])
     }
 
+    @Test func concurrentRunsAreTrainProcessesAndGiveTheSameTable() throws {
+        guard let scalpel = TrainCommandTests.executable() else {
+            print("notice: the scalpel executable was not found beside the tests; run `swift build` first. compare --concurrency test skipped.")
+            return
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("scalpel-compare-sweep-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let process = Process()
+        process.executableURL = scalpel
+        process.arguments = ["compare"] + Self.quick + ["--threads", "1", "--concurrency", "2", "--output", folder.path]
+        process.standardOutput = FileHandle.nullDevice
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        let messages = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(messages)")
+        // Each run was a `scalpel train --config` process with its own specification (seed included).
+        let spec = try RunSpecification(contentsOf: folder.appendingPathComponent(".sweep/run-3.yaml"))
+        #expect(spec.strategy.name == "linear-probe" && spec.runtime.seed == 1)
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(".sweep/run-0.log").path))
+        #expect(try SweepState.read(in: folder).entries.allSatisfy { $0.status == .finished })
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("compare.json"))) as? [String: Any])
+        #expect((json["rows"] as? [[String: Any]])?.map { $0["seeds"] as? Int } == [2, 2])
+    }
+
     @Test func anExistingComparisonNeedsResumeOrForce() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("scalpel-compare-sweep-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
