@@ -6,20 +6,19 @@ import Torch
 
 /// The files of a finished UAP attack, each written atomically, `results.json` last:
 /// `uap.safetensors` (`perturbation` `[C, H, W]` float32 in [0, 1] pixel units, settings as metadata),
-/// `uap.npy` (the same array), `uap-amplified.npy` (`[H, W, C]`, 0.5 + v / (2 max|v|), for viewing; no
-/// PNG encoder exists in the codecs yet), `triptych.npy` (`[3, H, W, C]`: a held-out image, the amplified
-/// perturbation, the perturbed image clip(x + v)), `curve.csv`, `confusion.csv`, `results.csv`, `results.md`
-/// and `results.json`.
+/// `uap.npy` (the same array), `uap-amplified.png` (0.5 + v / (2 max|v|), for viewing), `triptych.png`
+/// (one row per held-out example: clean | perturbation amplified | perturbed clip(x + v)), `curve.csv`,
+/// `confusion.csv`, `results.csv`, `results.md` and `results.json`.
 public struct UAPResultFiles {
     public let result: UAPResult
     public let perturbation: Tensor
-    /// One image `[C, H, W]` in [0, 1] for the triptych (nil: none written).
-    public let example: Tensor?
+    /// Images `[N, C, H, W]` in [0, 1] (N ≤ 16) for the triptych (nil: none written).
+    public let examples: Tensor?
 
-    public init(result: UAPResult, perturbation: Tensor, example: Tensor? = nil) {
+    public init(result: UAPResult, perturbation: Tensor, examples: Tensor? = nil) {
         self.result = result
         self.perturbation = perturbation
-        self.example = example
+        self.examples = examples
     }
 
     public func write(to directory: URL) throws {
@@ -28,15 +27,10 @@ public struct UAPResultFiles {
         try SafeTensors.encode(try StateDict([("perturbation", v)]), metadata: ["settings": settings, "radius": "\(result.radius)"])
             .write(to: directory.appendingPathComponent("uap.safetensors"), options: .atomic)
         try Data(try NpyArray(float32: v).encoded()).write(to: directory.appendingPathComponent("uap.npy"), options: .atomic)
-        let peak = max(try v.abs().max().item(), 1e-12)
-        let amplified = try (v / (2 * peak) + 0.5).permuted([1, 2, 0]).contiguous()
-        try Data(try NpyArray(float32: amplified).encoded())
-            .write(to: directory.appendingPathComponent("uap-amplified.npy"), options: .atomic)
-        if let example {
-            let clean = try example.to(device: .cpu).to(dtype: .float32)
-            let panels = try Tensor.stack([clean, v / (2 * peak) + 0.5, (clean + v).clamped(min: 0, max: 1)])
-            try Data(try NpyArray(float32: panels.permuted([0, 2, 3, 1]).contiguous()).encoded())
-                .write(to: directory.appendingPathComponent("triptych.npy"), options: .atomic)
+        try PerturbationImages.amplifiedPNG(v).write(to: directory.appendingPathComponent("uap-amplified.png"), options: .atomic)
+        if let examples {
+            try PerturbationImages.triptychPNG(examples: examples, perturbation: v)
+                .write(to: directory.appendingPathComponent("triptych.png"), options: .atomic)
         }
         try text(curveCSV).write(to: directory.appendingPathComponent("curve.csv"), options: .atomic)
         try text(confusionCSV).write(to: directory.appendingPathComponent("confusion.csv"), options: .atomic)

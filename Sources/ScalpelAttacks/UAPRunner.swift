@@ -53,6 +53,19 @@ public final class UAPRunner {
         return (state, perturbation)
     }
 
+    /// The perturbation `[C, H, W]` of a finished attack in `directory` (nil when the folder holds no
+    /// finished attack).
+    public static func finishedPerturbation(in directory: URL) throws -> Tensor? {
+        let fileManager = FileManager.default
+        guard fileManager.fileExists(atPath: directory.appendingPathComponent(resultsFile).path),
+              !fileManager.fileExists(atPath: directory.appendingPathComponent(progressFile).path) else { return nil }
+        let file = directory.appendingPathComponent("uap.safetensors")
+        guard let perturbation = try? SafeTensors.read(contentsOf: file).tensors["perturbation"], perturbation.rank == 3 else {
+            throw AttackError("\(file.path) is missing or holds no [C, H, W] perturbation; rerun the attack into a fresh --output")
+        }
+        return perturbation
+    }
+
     static func describe(_ s: UAPJobSettings) -> String {
         "--norm \(s.norm.rawValue) --zeta \(s.zeta) --fgsm-eps \(s.fgsmEpsilon)\(s.targetClass.map { " --target \($0)" } ?? "") --views \(s.views) --chunk \(s.chunkSize) --passes \(s.passes) --seed \(s.seed), source \(s.source)"
     }
@@ -162,7 +175,8 @@ public final class UAPRunner {
                                perturbationLinf: try PerturbationNorm.linf.norm(perturbation),
                                heldout: EvaluationSummary(evaluation), random: random, curve: progress.curve,
                                skipped: progress.skipped, classNames: classNames)
-        try UAPResultFiles(result: result, perturbation: perturbation, example: heldout.select(axis: 0, index: 0))
+        try UAPResultFiles(result: result, perturbation: perturbation,
+                           examples: heldout.slice(axis: 0, start: 0, end: min(4, heldout.shape[0])))
             .write(to: directory)
         try? FileManager.default.removeItem(at: directory.appendingPathComponent(Self.progressFile))
         return result

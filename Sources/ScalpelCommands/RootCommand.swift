@@ -36,6 +36,11 @@ public struct RootCommand: ParsableCommand {
             let given = arguments ?? Array(CommandLine.arguments.dropFirst())
             var command = try parseAsRoot(joiningNegativeNumbers(try ConfigFile.merge(given)))
             try command.run()
+        } catch let error as TrainingError where error.interruptionSignal != nil {
+            // Stopped at a safe point by SIGINT/SIGTERM: 128 + the signal, as a shell reports it.
+            var standardError = StandardError()
+            print("\(error)", to: &standardError)
+            Self.exit(withError: ExitCode(Interruption.exitStatus(for: error.interruptionSignal!)))
         } catch where isUserFacing(error) {
             exitWithMessage("error: \(error)")
         } catch {

@@ -15,11 +15,21 @@ public enum TrainingError: Error, UserFacingError, Sendable, Equatable, CustomSt
     case data(String)
     /// The loss became NaN or infinite.
     case diverged(String)
+    /// SIGINT or SIGTERM stopped the run at a safe point (see ``Interruption``); the last complete epoch is saved.
+    case interrupted(String, signal: Int32)
+    /// libtorch could not allocate memory; the message says what was being done and what to make smaller.
+    case outOfMemory(String)
+
+    /// The signal that interrupted the run, for ``interrupted(_:signal:)``.
+    public var interruptionSignal: Int32? {
+        if case .interrupted(_, let signal) = self { return signal }
+        return nil
+    }
 
     public var description: String {
         switch self {
         case .invalidOption(let message), .runFolder(let message), .checkpoint(let message), .data(let message),
-             .diverged(let message):
+             .diverged(let message), .interrupted(let message, _), .outOfMemory(let message):
             message
         }
     }

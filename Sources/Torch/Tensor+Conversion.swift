@@ -13,6 +13,21 @@ extension Tensor {
         try shimTensor { ctorch_to_device(rawHandle, device.cValue, $0, $1) }
     }
 
+    /// A copy on `device`. With `nonBlocking`, a copy from pinned host memory (``pinned()``) to a GPU
+    /// returns at once and overlaps with the host's work; the device stream orders it before later kernels.
+    public func to(device: Device, nonBlocking: Bool) throws -> Tensor {
+        try shimTensor { ctorch_to_device_non_blocking(rawHandle, device.cValue, nonBlocking, $0, $1) }
+    }
+
+    /// A copy of this CPU tensor in page-locked (pinned) host memory, which GPUs copy from
+    /// asynchronously. Needs a CUDA runtime; throws on a machine without one.
+    public func pinned() throws -> Tensor {
+        try shimTensor { ctorch_pin_memory(rawHandle, $0, $1) }
+    }
+
+    /// Whether the tensor lives in pinned host memory.
+    public var isPinned: Bool { ctorch_is_pinned(rawHandle) }
+
     /// A dense copy in `format` (itself when it already is).
     public func contiguous(_ format: MemoryFormat = .contiguous) throws -> Tensor {
         try shimTensor { ctorch_contiguous(rawHandle, format.cValue, $0, $1) }

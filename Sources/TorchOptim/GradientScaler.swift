@@ -33,6 +33,38 @@ public struct GradientScaler: Sendable, Equatable {
         self.growthInterval = growthInterval
     }
 
+    /// What changes while training: saved in a checkpoint so that a resumed fp16 run continues with the
+    /// scale it had reached (a fresh 65536 would skip steps again while it backs off).
+    public struct State: Codable, Sendable, Equatable {
+        public var scale: Double
+        public var finiteSteps: Int
+        public var skippedSteps: Int
+
+        public init(scale: Double, finiteSteps: Int, skippedSteps: Int) {
+            self.scale = scale
+            self.finiteSteps = finiteSteps
+            self.skippedSteps = skippedSteps
+        }
+    }
+
+    /// The scale and step counts, for a checkpoint.
+    public var state: State { State(scale: scale, finiteSteps: finiteSteps, skippedSteps: skippedSteps) }
+
+    /// Continues from a saved ``state``.
+    ///
+    /// - Throws: ``TorchError`` (invalid value) for a scale that is not positive and finite, or step
+    ///   counts outside `0 ..< growthInterval` (finite steps) and `0...` (skipped steps).
+    public mutating func restore(_ state: State) throws {
+        guard state.scale > 0, state.scale.isFinite, (0..<growthInterval).contains(state.finiteSteps), state.skippedSteps >= 0 else {
+            throw TorchError(kind: .invalidValue,
+                             message: "saved loss-scaler state is invalid: scale \(state.scale), finite steps \(state.finiteSteps), skipped steps \(state.skippedSteps) (needs scale > 0, 0 ≤ finite steps < \(growthInterval), skipped steps ≥ 0)",
+                             operation: "GradientScaler.restore")
+        }
+        scale = state.scale
+        finiteSteps = state.finiteSteps
+        skippedSteps = state.skippedSteps
+    }
+
     /// `loss · scale`, to call `backward()` on.
     public func scaled(_ loss: Tensor) throws -> Tensor { try loss * scale }
 

@@ -90,8 +90,11 @@ struct TensorImages: ImageDataset {
         let npy = try NpyArray([UInt8](Data(contentsOf: pieces.appendingPathComponent("uap.npy"))), source: "uap.npy")
         #expect(npy.shape == [3, 16, 16] && npy.dtype == .float32)
         #expect(try NpyArray(float32: b) == npy)
-        let triptych = try NpyArray([UInt8](Data(contentsOf: pieces.appendingPathComponent("triptych.npy"))), source: "triptych.npy")
-        #expect(triptych.shape == [3, 16, 16, 3])
+        // Triptych: 4 held-out rows of 3 panels, 16 px enlarged 8 times, 4 px gaps.
+        let triptych = try ImageDecoder.decode(contentsOf: pieces.appendingPathComponent("triptych.png"))
+        #expect(triptych.width == 3 * 128 + 2 * 4 && triptych.height == 4 * 128 + 3 * 4 && triptych.channels == 3)
+        let amplified = try ImageDecoder.decode(contentsOf: pieces.appendingPathComponent("uap-amplified.png"))
+        #expect(amplified.width == 128 && amplified.height == 128)
         let csv = try String(contentsOf: pieces.appendingPathComponent("results.csv"), encoding: .utf8)
         #expect(csv.split(separator: "\n").count == 1 + 1 + 3)
     }

@@ -184,7 +184,7 @@ struct TrainCommandTests {
         return nil
     }
 
-    @Test func runKilledWithSIGKILLResumesToTheSameMetrics() throws {
+    @Test func runKilledWithSIGKILLOrStoppedWithSIGTERMResumesToTheSameMetrics() throws {
         guard let scalpel = Self.executable() else {
             print("notice: the scalpel executable was not found beside the tests; run `swift build` first. SIGKILL test skipped.")
             return
@@ -226,5 +226,38 @@ struct TrainCommandTests {
         #expect(a.test == b.test)
         #expect(a.history.map(\.trainingLoss) == b.history.map(\.trainingLoss))
         #expect(try Data(contentsOf: RunFolder(reference).predictionsURL) == Data(contentsOf: RunFolder(killed).predictionsURL))
+
+        // SIGTERM: a second writer on the folder meanwhile is refused with the first one's pid; the run
+        // stops at the next batch, exits with 143 and resumes to the same results.
+        let terminated = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: terminated) }
+        let stopping = try launch(terminated)
+        while !FileManager.default.fileExists(atPath: RunFolder(terminated).lastCheckpointURL.path), stopping.isRunning, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        kill(stopping.processIdentifier, SIGSTOP)   // still holding its lock, not finishing meanwhile
+        let signalMask = (try? String(contentsOfFile: "/proc/\(stopping.processIdentifier)/status", encoding: .utf8))?
+            .split(separator: "\n").filter { $0.hasPrefix("Sig") }.joined(separator: " ") ?? ""
+        let intruder = Process(), errors = Pipe()
+        intruder.executableURL = scalpel
+        intruder.arguments = ["train"] + Self.arguments(output: terminated, epochs: 4) + ["--threads", "1", "--resume"]
+        intruder.standardOutput = FileHandle.nullDevice
+        intruder.standardError = errors
+        try intruder.run()
+        let refusal = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        intruder.waitUntilExit()
+        #expect(intruder.terminationStatus == 1)
+        #expect(refusal.contains("being written by another Scalpel process (pid \(stopping.processIdentifier))"), "\(refusal)")
+        kill(stopping.processIdentifier, SIGTERM)
+        kill(stopping.processIdentifier, SIGCONT)
+        stopping.waitUntilExit()
+        #expect(stopping.terminationReason == .exit && stopping.terminationStatus == 143, "\(signalMask)")
+        #expect(!RunFolder(terminated).isFinished)
+        let continued = try launch(terminated, ["--resume"])
+        continued.waitUntilExit()
+        #expect(continued.terminationStatus == 0)
+        let c = try RunResults(contentsOf: RunFolder(terminated).metricsURL)
+        #expect(a.test == c.test)
+        #expect(try Data(contentsOf: RunFolder(reference).predictionsURL) == Data(contentsOf: RunFolder(terminated).predictionsURL))
     }
 }

@@ -134,6 +134,27 @@ import TorchTestSupport
         #expect(throws: DataSourceError.self) { try CSVManifestDataset(contentsOf: url) }  // a.png is not in lists/
     }
 
+    /// The path rule of docs/security.md: a manifest's images lie inside its root; `..` and absolute paths
+    /// that leave it are refused (even when the file exists) unless the user names a root that holds them.
+    @Test func pathsThatLeaveTheRootAreRefusedUnlessTheRootHoldsThem() throws {
+        let (tree, _) = try manifest("")
+        let lists = tree.root.appendingPathComponent("lists")
+        let outside = tree.root.appendingPathComponent("scans/b.png").path
+        for path in ["../scans/b.png", "sub/../../scans/b.png", outside, "../../../../../../../../etc/passwd"] {
+            let url = try tree.text("lists/data.csv", "path,label\n\(path),y\nscans/a.png,x\n")
+            let error = #expect(throws: DataSourceError.self) { try CSVManifestDataset(contentsOf: url) }
+            let text = error?.description ?? ""
+            #expect(text.contains("lies outside the manifest's root \(lists.standardizedFileURL.path)") && text.contains("--image-root"),
+                    "\(path): \(text)")
+        }
+        // `..` that stays inside the root is fine; a root holding the images allows their absolute paths.
+        let url = try tree.text("lists/data.csv", "path,label\nlists/../scans/a.png,x\n\(outside),y\n")
+        let dataset = try CSVManifestDataset(contentsOf: url, options: .init(root: tree.root.appendingPathComponent("lists/..")))
+        #expect(dataset.count == 2)
+        let absolute = try tree.text("lists/data.csv", "path,label\n\(outside),y\n\(tree.root.path)/scans/a.png,x\n")
+        #expect(try CSVManifestDataset(contentsOf: absolute, options: .init(root: URL(fileURLWithPath: "/"))).count == 2)
+    }
+
     @Test func theSplitColumnGivesTheSplits() throws {
         let (tree, url) = try manifest("""
             path,label,split

@@ -87,6 +87,11 @@ struct SweepTests {
         #expect(retried.entries.map(\.attempts) == [1, 2])
         #expect(try FileManager.default.attributesOfItem(atPath: metrics.path)[.modificationDate] as? Date == before)
 
+        // A sweep file changed since the run finished: the finished run is not read back as if it were the new one.
+        let changed = try SweepPlan(yaml: text.replacingOccurrences(of: "epochs: 1", with: "epochs: 2"), source: "sweep.yaml")
+        let error = #expect(throws: ExperimentError.self) { try SweepExecutor(plan: changed).run() }
+        #expect(error?.description.contains("training.epochs: 1 → 2") == true)
+
         let summary = try SweepSummary(plan: plan)
         #expect(summary.rows.map(\.group) == ["strategy=linear-probe", "strategy=full"])
         #expect(summary.rows.map(\.runs.count) == [1, 0] && summary.rows.map(\.failed) == [0, 1])

@@ -1,6 +1,7 @@
 // Scalpel — ScalpelTrainingTests
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import Synchronization
 import ScalpelData
 import Testing
 import Torch
@@ -175,6 +176,36 @@ struct DataParallelTests {
         #expect(RunFolder(folder).isFinished)
         let log = try String(contentsOf: RunFolder(folder).logURL, encoding: .utf8)
         #expect(log.components(separatedBy: "finished: test").count == 2, "only rank 0 logs")
+    }
+
+    @Test func aStopRequestToOneRankStopsBothAtTheEpochEnd() throws {
+        let folder = TrainerTests.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        _ = try RunFolder.prepare(folder, resume: false, force: false)
+        let port = freeLocalPort()
+        let ranks = runRanks(2) { rank -> Int in
+            let group = try ProcessGroup(host: "127.0.0.1", port: port, rank: rank, worldSize: 2, timeoutSeconds: 60, tag: "stop")
+            let trainer = try Trainer(model: try TinyNet(seed: 7), splits: TrainerTests.splits(),
+                                      trainTransform: Normalize(mean: [0.5], std: [0.5]),
+                                      evaluationTransform: Normalize(mean: [0.5], std: [0.5]),
+                                      configuration: TrainerTests.configuration(epochs: 3), folder: RunFolder(folder))
+            trainer.exchange = group
+            trainer.writesRunFolder = rank == 0
+            // Only rank 1 hears SIGINT, during its first batch.
+            let heard = Mutex(false)
+            trainer.interruptionRequest = { heard.withLock { $0 } ? SIGINT : nil }
+            trainer.observer = { event in
+                if rank == 1, case .batchFinished(1, _, 1, _, _, _, _) = event { heard.withLock { $0 = true } }
+            }
+            do {
+                _ = try trainer.run(resume: false)
+                return 0
+            } catch let error as TrainingError {
+                return Int(error.interruptionSignal ?? -1)
+            }
+        }
+        #expect(try ranks.map { try $0.get() } == [Int(SIGTERM), Int(SIGINT)], "both ranks stop, neither waits forever")
+        #expect(try Checkpoint.load(from: RunFolder(folder).lastCheckpointURL).state.completedEpochs == 1)
     }
 
     @Test func rendezvousFromFlagsTorchrunAndSlurm() throws {

@@ -58,6 +58,21 @@ import Testing
         #expect(try Precision.fp16.validate(on: .cuda(0)) == nil)
     }
 
+    @Test func pinnedNonBlockingCopiesWhenAGPUIsPresent() throws {
+        let host = try Tensor.randn([4, 3, 8, 8], generator: Generator(seed: 2))
+        #expect(!host.isPinned)
+        // On the CPU a non-blocking copy is an ordinary one.
+        #expect(try host.to(device: .cpu, nonBlocking: true).hostArray(of: Float.self) == host.hostArray(of: Float.self))
+        guard Device.isCUDAAvailable else {
+            print("notice: no CUDA device here; pinned-memory copy test skipped (run on a GPU machine)")
+            return
+        }
+        let pinned = try host.pinned()
+        #expect(pinned.isPinned)
+        let onGPU = try pinned.to(device: .cuda(0), nonBlocking: true)
+        #expect(try onGPU.to(device: .cpu).hostArray(of: Float.self) == host.hostArray(of: Float.self))
+    }
+
     @Test func deviceIsCodableAsItsText() throws {
         let encoded = try JSONEncoder().encode([Device.cpu, .cuda(1)])
         #expect(String(decoding: encoded, as: UTF8.self) == #"["cpu","cuda:1"]"#)

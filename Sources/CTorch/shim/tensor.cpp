@@ -156,6 +156,25 @@ ctorch_status ctorch_to_device(ctorch_tensor tensor, ctorch_device device, ctorc
   return guarded(error, [&] { *out = wrap(unwrap(tensor).to(toDevice(device))); });
 }
 
+ctorch_status ctorch_to_device_non_blocking(ctorch_tensor tensor, ctorch_device device, bool non_blocking,
+                                            ctorch_tensor *out, ctorch_error *error) {
+  *out = nullptr;
+  return guarded(error, [&] { *out = wrap(unwrap(tensor).to(toDevice(device), non_blocking)); });
+}
+
+ctorch_status ctorch_pin_memory(ctorch_tensor tensor, ctorch_tensor *out, ctorch_error *error) {
+  *out = nullptr;
+  return guarded(error, [&] { *out = wrap(unwrap(tensor).pin_memory()); });
+}
+
+bool ctorch_is_pinned(ctorch_tensor tensor) {
+  try {
+    return unwrap(tensor).is_pinned();
+  } catch (...) {
+    return false;
+  }
+}
+
 ctorch_status ctorch_contiguous(ctorch_tensor tensor, ctorch_memory_format format, ctorch_tensor *out,
                                 ctorch_error *error) {
   *out = nullptr;

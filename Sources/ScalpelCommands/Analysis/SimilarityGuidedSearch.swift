@@ -27,6 +27,8 @@ extension SearchCommand {
         let base = RunSpecification(data: data, model: model, training: training, runtime: runtime, splitSeed: splitSeed)
         let runData = try RunData(base.data, warn: { reporter.note("warning: " + $0) })
         reporter.note("data: \(runData.description)")
+        let lock = try FolderLock(folder, purpose: "the search folder")
+        defer { lock.release() }
 
         func train(strategy: String, parameters: String, label: String, cut: String, stage: Int) throws -> Candidate {
             var specification = base

@@ -7,5 +7,5 @@ struct AttackCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "attack",
         abstract: "Adversarial audits of a trained run: universal adversarial perturbations and random controls.",
-        subcommands: [AttackUAPCommand.self])
+        subcommands: [AttackUAPCommand.self, AttackCompareCommand.self])
 }

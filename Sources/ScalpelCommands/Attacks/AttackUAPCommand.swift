@@ -18,7 +18,10 @@ struct AttackUAPCommand: ParsableCommand {
             Perturbations live in pixel space before normalisation, in [0, 1] units; perturbed images \
             are clipped to [0, 1]. ξ = ζ × the mean norm of the run's training images (whole image, all \
             channels). A grey model sees colour source photos converted to grey (0.299 R + 0.587 G + 0.114 B). \
-            The attack saves its progress after every chunk and resumes when run again with the same options.
+            The attack saves its progress after every chunk and resumes when run again with the same options. \
+            --transfer RUN2,RUN3 applies the perturbation to other runs' models (on their own test images, \
+            against their own clean predictions) and writes transfer.{json,csv,md}; given for a finished \
+            attack, it only adds the transfer matrix.
             """)
 
     @Argument(help: "The run folder of `scalpel train`.")
@@ -63,13 +66,23 @@ struct AttackUAPCommand: ParsableCommand {
     @Option(help: "Output folder (default: RUN/attacks/uap-SOURCE-NORM-ZETA[-tTARGET]).")
     var output: String?
 
+    @Option(help: "Other run folders (comma-separated) to apply the perturbation to: a transfer matrix.")
+    var transfer: String?
+
     @OptionGroup var runtime: RuntimeOptions
+
+    var transferRuns: [String] {
+        (transfer ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
 
     func validate() throws {
         guard PerturbationNorm(rawValue: norm) != nil else { throw ValidationError("--norm must be l2 or linf, got '\(norm)'.") }
         guard RunFolder.Weights(rawValue: weights) != nil else { throw ValidationError("--weights must be best or last, got '\(weights)'.") }
         guard (1...1_000_000).contains(heldoutLimit) else { throw ValidationError("--heldout-limit must be in 1...1000000.") }
         if let maxChunks, maxChunks < 1 { throw ValidationError("--max-chunks must be at least 1, got \(maxChunks).") }
+        if transfer != nil, transferRuns.isEmpty || transferRuns.count > 64 {
+            throw ValidationError("--transfer takes 1 to 64 run folders separated by commas, got '\(transfer ?? "")'.")
+        }
         do {
             _ = try settings(target: nil)
         } catch let error as AttackError {
@@ -91,19 +104,48 @@ struct AttackUAPCommand: ParsableCommand {
         let name = "uap-\(source == "train" ? "train" : URL(fileURLWithPath: source).lastPathComponent)-\(norm)-\(zeta)"
             + (targetClass.map { "-t\($0)" } ?? "")
         let directory = URL(fileURLWithPath: output ?? audited.folder.url.appendingPathComponent("attacks/\(name)").path)
-        _ = try UAPRunner.existingProgress(in: directory, settings: settings)  // finished or mismatched: fail now
-        let sourceImages = try audited.sourceImages(source, views: views, seed: runtime.seed)
-        let heldout = try audited.heldout(limit: heldoutLimit)
-        let runner = try UAPRunner(classifier: audited.classifier, settings: settings, directory: directory,
-                                   classNames: audited.classNames)
-        runner.log = { print($0) }
-        print("UAP of \(audited.architecture) (\(runFolder)) from \(sourceImages.count) source images, scored on \(heldout.images.shape[0]) test images")
-        guard let result = try runner.run(source: sourceImages, reference: audited.trainingImages(), heldout: heldout.images,
-                                          heldoutLabels: heldout.labels, chunkLimit: maxChunks) else {
-            print("Unfinished (progress in \(directory.path)); run the same command again to continue.")
-            return
+        // Every input before any heavy work: the runs to transfer to (their image shape must fit), the output folder.
+        let others = try transferRuns.map { path -> (String, AuditedRun) in
+            let other = try AuditedRun(path, weights: RunFolder.Weights(rawValue: weights)!, device: device)
+            guard (other.channels, other.size) == (audited.channels, audited.size) else {
+                throw CommandError("--transfer \(path): its model takes \(other.channels)×\(other.size)×\(other.size) images, \(runFolder)'s \(audited.channels)×\(audited.size)×\(audited.size); a perturbation carries over only between models of the same input size")
+            }
+            return (path, other)
         }
-        if !result.skipped.isEmpty { print("skipped \(result.skipped.count) unreadable image(s): \(result.skipped.prefix(5).joined(separator: "; "))") }
-        print("Results: \(directory.appendingPathComponent(UAPRunner.resultsFile).path)")
+        var lock: FolderLock?   // one writer; the folder is created only once the inputs are checked
+        defer { lock?.release() }
+        var perturbation = others.isEmpty ? nil : try UAPRunner.finishedPerturbation(in: directory)
+        if let finished = perturbation {
+            print("\(directory.path) holds a finished attack: computing its transfer matrix only")
+            guard finished.shape == [audited.channels, audited.size, audited.size] else {
+                throw CommandError("\(directory.path)/uap.safetensors has shape \(finished.shape), but \(runFolder) takes \(audited.channels)×\(audited.size)×\(audited.size) images")
+            }
+        } else {
+            _ = try UAPRunner.existingProgress(in: directory, settings: settings)  // finished or mismatched: fail now
+            let sourceImages = try audited.sourceImages(source, views: views, seed: runtime.seed)
+            let heldout = try audited.heldout(limit: heldoutLimit)
+            lock = try FolderLock(directory, purpose: "the attack's folder")
+            let runner = try UAPRunner(classifier: audited.classifier, settings: settings, directory: directory,
+                                       classNames: audited.classNames)
+            runner.log = { print($0) }
+            print("UAP of \(audited.architecture) (\(runFolder)) from \(sourceImages.count) source images, scored on \(heldout.images.shape[0]) test images")
+            guard let result = try runner.run(source: sourceImages, reference: audited.trainingImages(), heldout: heldout.images,
+                                              heldoutLabels: heldout.labels, chunkLimit: maxChunks) else {
+                print("Unfinished (progress in \(directory.path)); run the same command again to continue.")
+                return
+            }
+            if !result.skipped.isEmpty { print("skipped \(result.skipped.count) unreadable image(s): \(result.skipped.prefix(5).joined(separator: "; "))") }
+            print("Results: \(directory.appendingPathComponent(UAPRunner.resultsFile).path)")
+            perturbation = try UAPRunner.finishedPerturbation(in: directory)
+        }
+        guard !others.isEmpty, let perturbation else { return }
+        let targets = try ([(runFolder, audited)] + others).map { path, run in
+            try TransferTarget(name: path, classifier: run.classifier, images: run.heldout(limit: heldoutLimit).images)
+        }
+        let matrix = try TransferMatrix(perturbations: [(runFolder, perturbation)], targets: targets)
+        if lock == nil { lock = try FolderLock(directory, purpose: "the attack's folder") }
+        try matrix.write(to: directory, name: "transfer", title: "Transfer of the UAP made on \(runFolder)")
+        print(matrix.markdown(title: "Transfer of the UAP made on \(runFolder)"))
+        print("Written: \(directory.path)/transfer.{json,csv,md}")
     }
 }

@@ -41,8 +41,10 @@ struct AuditedRun {
         throw CommandError("--target \(text): the model has classes 0...\(classNames.count - 1) (\(classNames.joined(separator: ", ")))")
     }
 
-    func trainingImages() throws -> SourceImages {
-        try SourceImages(dataset: splits.train, size: size, channels: channels)
+    /// The training split, or its first `limit` images.
+    func trainingImages(limit: Int? = nil) throws -> SourceImages {
+        let train = limit.map { splits.train.count > $0 ? splits.train.subset(Array(0..<$0)) : splits.train } ?? splits.train
+        return try SourceImages(dataset: train, size: size, channels: channels)
     }
 
     /// `train` or a folder of images; a folder's unreadable files are named, and one without any

@@ -15,8 +15,10 @@ struct CompareCommand: ParsableCommand {
         commandName: "compare",
         abstract: "Train several strategies with several seeds on one dataset and compare them.",
         discussion: """
-            Each strategy × seed is a run folder OUTPUT/STRATEGY/seed-N (--resume continues an interrupted \
-            comparison; finished runs are read back). Every train option applies to every strategy.
+            Each strategy × seed is a run folder OUTPUT/STRATEGY/seed-N, and the comparison is a sweep over them: \
+            a failed run is recorded in OUTPUT/sweep-state.json and the others go on; --resume continues an \
+            interrupted comparison (finished runs are read back) and --retry-failed reruns the failed ones; \
+            --concurrency trains several at once. Every train option applies to every strategy.
             """)
 
     @Option(help: "Strategies to compare: NAME or NAME:K=V,… separated by ';' (e.g. \"full; linear-probe; truncated:cut=layer3\").")
@@ -31,6 +33,12 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Timed batch-1 forward passes per strategy for the latency column.")
     var latencyRepeats: Int = 20
 
+    @Option(help: "Runs trained at once, each its own `scalpel train` process (1: one after the other in this process).")
+    var concurrency: Int = 1
+
+    @Flag(help: "With --resume: rerun only the runs that failed before (sweep-state.json), reading the others back.")
+    var retryFailed = false
+
     @OptionGroup var data: DataOptions
     @OptionGroup var model: ModelOptions
     @OptionGroup var training: TrainingOptions
@@ -41,6 +49,7 @@ struct CompareCommand: ParsableCommand {
         _ = try StrategyEntry.parse(strategies)
         _ = try seedList()
         guard latencyRepeats >= 1 else { throw ValidationError("--latency-repeats must be at least 1.") }
+        guard (1...256).contains(concurrency) else { throw ValidationError("--concurrency must be from 1 to 256, got \(concurrency).") }
     }
 
     func seedList() throws -> [UInt64] { try parseSeeds(seeds) }
@@ -66,15 +75,58 @@ struct CompareCommand: ParsableCommand {
         do { try RunPreflight.check(runs, data: runData) } catch let error as ExperimentError {
             throw CommandError("--strategies: \(error.description)")
         }
+        // The comparison is a sweep over strategies × seeds: a failed run is recorded in sweep-state.json
+        // and the others go on; --resume reads finished runs back; --retry-failed reruns the failed ones.
+        let seeds = try seedList()
+        let lock = try FolderLock(folder, purpose: "the comparison folder")
+        defer { lock.release() }
+        if !output.resume, !output.force {
+            for entry in entries {
+                let strategyFolder = folder.appendingPathComponent(entry.folderName)
+                for seed in seeds where FileManager.default.fileExists(atPath: SeedRuns.folder(for: seed, of: seeds, in: strategyFolder).path) {
+                    throw CommandError("\(SeedRuns.folder(for: seed, of: seeds, in: strategyFolder).path) exists; --resume continues the comparison, --force starts it over")
+                }
+            }
+        }
+        var points: [SweepPlan.Point] = []
+        for (entry, run) in zip(entries, runs) {
+            for seed in seeds {
+                var specification = run.specification
+                specification.runtime.seed = seed
+                points.append(SweepPlan.Point(labels: [("strategy", entry.label), ("seed", "\(seed)")], specification: specification,
+                                              folder: SeedRuns.folder(for: seed, of: seeds, in: folder.appendingPathComponent(entry.folderName))))
+            }
+        }
+        let plan = try SweepPlan(output: folder, axes: ["strategy", "seed"], points: points, concurrency: concurrency, maximumRuns: .max)
+        let index = recordingIndex(note: reporter.note)
+        var executor = SweepExecutor(plan: plan, retryFailed: retryFailed,
+                                     executable: WeightStore.runningExecutable().flatMap { $0.lastPathComponent == "scalpel" ? $0 : nil },
+                                     note: reporter.note)
+        executor.reusesFinished = output.resume && !output.force
+        executor.locksOutput = false   // held above, until the table is written
+        executor.preparedData = [(base.data, runData)]
+        executor.trainInProcess = { point, runData in
+            try LiveReports.following(reporter, everySteps: output.reportEvery, seeds: [point.specification.runtime.seed], folder: point.folder,
+                                      resume: output.resume, force: output.force) {
+                _ = try RunExecution(point.specification, resume: output.resume, force: output.force)
+                    .run(data: runData, folder: point.folder, note: reporter.note, observer: { reporter($0) })
+            }
+            if let index {
+                do { try index.record(point.folder) } catch { reporter.note("warning: not recorded in the run index: \(error)") }
+            }
+        }
+        let state = try executor.run()
         var rows: [ComparisonTable.Row] = []
         for (entry, run) in zip(entries, runs) {
-            reporter.note("strategy \(entry.label)")
-            let strategyFolder = folder.appendingPathComponent(entry.folderName), seeds = try seedList()
-            let seedRuns = try LiveReports.following(reporter, everySteps: output.reportEvery, seeds: seeds, folder: strategyFolder,
-                                                     resume: output.resume, force: output.force) {
-                try SeedRuns.run(run.specification, seeds: seeds, folder: strategyFolder, data: runData,
-                                 resume: output.resume, force: output.force, index: recordingIndex(note: reporter.note), note: reporter.note,
-                                 observer: { reporter($0) })
+            let strategyFolder = folder.appendingPathComponent(entry.folderName)
+            var seedRuns: [SeedRun] = []
+            for seed in seeds {
+                let url = SeedRuns.folder(for: seed, of: seeds, in: strategyFolder), runFolder = RunFolder(url)
+                guard runFolder.isFinished else { continue }
+                seedRuns.append(SeedRun(seed: seed, folder: url, results: try RunResults(contentsOf: runFolder.metricsURL)))
+            }
+            if seeds.count > 1, !seedRuns.isEmpty {
+                try RunFolder.writeAtomically(try SeedRuns.summaryJSON(seedRuns), to: strategyFolder.appendingPathComponent("summary.json"))
             }
             let cost = try RunCost(of: run.specification, classCount: runData.classCount, channels: runData.channels, size: size,
                                    device: device, repeats: latencyRepeats)
@@ -88,6 +140,10 @@ struct CompareCommand: ParsableCommand {
         try RunFolder.writeAtomically(Data(table.markdown().utf8), to: folder.appendingPathComponent("compare.md"))
         try RunFolder.writeAtomically(Data(table.csv().utf8), to: folder.appendingPathComponent("compare.csv"))
         try RunFolder.writeAtomically(try table.json(), to: folder.appendingPathComponent("compare.json"))
+        let failed = state.entries.filter { $0.status == .failed }
+        guard failed.isEmpty else {
+            throw CommandError("\(failed.count) run(s) failed (\(failed.prefix(3).map { "\($0.name): \($0.error ?? "")" }.joined(separator: "; "))); the table has the others; see \(SweepState.url(in: folder).path), fix and rerun with --resume --retry-failed")
+        }
         guard !output.jsonLines else { return reporter.emit(["event": "finished", "run_folder": folder.path]) }
         print(table.markdown())
         print("Written: \(folder.path)/compare.{md,csv,json}")

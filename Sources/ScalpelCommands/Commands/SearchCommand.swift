@@ -30,8 +30,9 @@ struct SearchCommand: ParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
-        guard ["truncated", "transfusion", "lwft"].contains(training.strategy) else {
-            throw ValidationError("--strategy must be truncated, transfusion or lwft for a cut-point search, got '\(training.strategy)'.")
+        guard Self.search(training.strategy) != nil else {
+            let searchable = StrategyCatalogue.searchableNames
+            throw ValidationError("--strategy must be \(searchable.dropLast().joined(separator: ", ")) or \(searchable.last ?? "") for a cut-point search, got '\(training.strategy)'.")
         }
         guard ["two-stage", "similarity"].contains(method) else {
             throw ValidationError("--method must be two-stage or similarity, got '\(method)'.")
@@ -66,6 +67,8 @@ struct SearchCommand: ParsableCommand {
         let blocks = Self.blockCandidates(backbone, strategy: training.strategy)
         guard !blocks.isEmpty else { throw CommandError("\(model.model) has no block cut point to search for \(training.strategy)") }
 
+        let lock = try FolderLock(folder, purpose: "the search folder")
+        defer { lock.release() }
         var candidates: [Candidate] = []
         func train(_ cut: CutPoint, stage: Int) throws {
             let parameters = Self.parameters(for: cut, backbone: backbone, strategy: training.strategy)
@@ -121,21 +124,24 @@ struct SearchCommand: ParsableCommand {
         return best
     }
 
+    /// How the strategy called `name` searches its cut point (its ``StrategyDefinition``); nil for none.
+    static func search(_ name: String) -> CutPointSearch? { (try? StrategyCatalogue.definition(name))?.cutPointSearch }
+
     /// Stage 1: block cut points (TransFusion: below the top block; LWFT: every block boundary below the top).
     static func blockCandidates(_ backbone: any Backbone, strategy: String) -> [CutPoint] {
         let blocks = backbone.cutPoints(.block)
-        return strategy == "truncated" ? blocks : Array(blocks.dropLast())
+        return search(strategy)?.includesTopBlock == true ? blocks : Array(blocks.dropLast())
     }
 
     /// Stage 2: layer cut points inside the blocks on either side of the best block cut, not tried yet.
     /// TransFusion slims whole stages, so its search ends after stage 1.
     static func layerCandidates(_ backbone: any Backbone, around blockName: String, strategy: String) -> [CutPoint] {
-        guard strategy != "transfusion" else { return [] }
+        guard let search = search(strategy), search.refinesWithLayers else { return [] }
         let blocks = backbone.cutPoints(.block).sorted { $0.linkCount < $1.linkCount }
         guard let index = blocks.firstIndex(where: { $0.name == blockName }) else { return [] }
         let lower = index > 0 ? blocks[index - 1].linkCount : 0
         let upper = index + 1 < blocks.count ? blocks[index + 1].linkCount : Int.max
-        let limit = strategy == "truncated" ? Int.max : (blocks.last?.linkCount ?? Int.max)
+        let limit = search.includesTopBlock ? Int.max : (blocks.last?.linkCount ?? Int.max)
         let tried = Set(blocks.map(\.linkCount))
         return backbone.cutPoints(.layer).filter {
             $0.linkCount > lower && $0.linkCount < upper && $0.linkCount < limit && !tried.contains($0.linkCount)
@@ -144,8 +150,6 @@ struct SearchCommand: ParsableCommand {
 
     /// The strategy parameters for a cut: `cut=NAME`, or for LWFT the number of layers above it.
     static func parameters(for cut: CutPoint, backbone: any Backbone, strategy: String) -> String {
-        guard strategy == "lwft" else { return "cut=\(cut.name)" }
-        let above = backbone.cutPoints(.layer).filter { $0.linkCount > cut.linkCount }.count
-        return "k=\(max(above, 1))"
+        search(strategy)?.parameters(cut, backbone) ?? "cut=\(cut.name)"
     }
 }

@@ -13,20 +13,25 @@ struct StrategiesCommand: ParsableCommand {
     @Flag(help: "One JSON object per strategy, with name and parameters.")
     var json = false
 
-    func run() throws {
+    func run() throws { print(try Self.listing(json: json), terminator: "") }
+
+    /// What `scalpel strategies` prints: every registered strategy with its source and parameters, as
+    /// text or as a JSON array.
+    static func listing(json: Bool) throws -> String {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(StrategyCatalogue.all), as: UTF8.self))
-            return
+            return String(decoding: try encoder.encode(StrategyCatalogue.all), as: UTF8.self) + "\n"
         }
+        var lines: [String] = []
         for info in StrategyCatalogue.all {
-            print("\(info.name): \(info.summary)")
-            print("    source: \(info.source)")
+            lines.append("\(info.name): \(info.summary)")
+            lines.append("    source: \(info.source)")
             for parameter in info.parameters {
                 let fallback = parameter.defaultValue.map { ", default \($0)" } ?? ", required"
-                print("    \(parameter.name) (\(parameter.kind): \(parameter.valid)\(fallback)): \(parameter.help)")
+                lines.append("    \(parameter.name) (\(parameter.kind): \(parameter.valid)\(fallback)): \(parameter.help)")
             }
         }
+        return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -62,7 +62,7 @@ struct TrainCommand: ParsableCommand {
                                              resume: output.resume, force: output.force) {
             try SeedRuns.run(specification, seeds: seeds, folder: folder, data: data, resume: output.resume,
                              force: output.force, index: recordingIndex(note: reporter.note), note: reporter.note, observer: { reporter($0) },
-                             precision: context.precision, exchange: context.group)
+                             exchange: context.group)
         }
         guard context.isLeader else { return }
         let title = "Test results: \(model.model) (\(training.strategy)) on \(self.data.data), best epoch by validation \(training.monitor)"
@@ -74,7 +74,9 @@ struct TrainCommand: ParsableCommand {
 
     /// The run these options describe (with the first seed).
     func specification() -> RunSpecification {
-        RunSpecification(data: data, model: model, training: training, runtime: runtime, splitSeed: splitSeed)
+        var specification = RunSpecification(data: data, model: model, training: training, runtime: runtime, splitSeed: splitSeed)
+        specification.runtime.precision = (try? scale.parsedPrecision()) ?? .fp32   // validate() has parsed it
+        return specification
     }
 
     func defaultOutput() -> String {

@@ -66,7 +66,8 @@ enum ConfigFile {
         if mapping["version"] != nil {
             // A run specification (a run's config.yaml): its fields as the options that reproduce it.
             let specification = try asCommandError { try RunSpecification(yaml: text, source: "--config: \(url.path)") }
-            return try specification.optionValues().map { entry -> (String, Any) in
+            // fp32 is every command's default; only `train` has --precision, so only another precision is passed on.
+            return try specification.optionValues().filter { !($0.option == "precision" && $0.value == "fp32") }.map { entry -> (String, Any) in
                 entry.value == "true" || entry.value == "false" ? (entry.option, entry.value == "true") : (entry.option, entry.value)
             }
         }

@@ -1,5 +1,6 @@
 // Scalpel — ScalpelCommands
 // SPDX-License-Identifier: Apache-2.0
+import ScalpelExperiments
 import ScalpelTraining
 
 /// One strategy of a comparison or a search candidate: a name and its parameters, written
@@ -12,18 +13,10 @@ struct StrategyEntry: Equatable {
     var label: String { parameters.isEmpty ? name : "\(name):\(parameters)" }
 
     /// A folder name: the label with `:`, `=` and `,` replaced.
-    var folderName: String {
-        label.map { ":=,/ ".contains($0) ? "_" : String($0) }.joined()
-    }
+    var folderName: String { ComparisonFolder.folderName(forStrategy: label) }
 
     func strategy() throws -> TransferStrategy {
-        var values: [String: String] = [:]
-        for pair in parameters.split(separator: ",") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2 else { throw CommandError("strategy \(label): '\(pair)' is not NAME=VALUE") }
-            values[parts[0]] = parts[1]
-        }
-        do { return try TransferStrategy(name: name, parameters: values) } catch let error as TrainingError {
+        do { return try StrategySpecification(name: name, parameters: parameters).transferStrategy() } catch let error as TrainingError {
             throw CommandError(error.description)
         }
     }

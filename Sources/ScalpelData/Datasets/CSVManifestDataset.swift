@@ -173,7 +173,13 @@ public struct CSVManifestDataset: ImageDataset {
             guard !path.isEmpty else {
                 throw DataSourceError(file: file, location: location, problem: "empty path", fix: "give every row an image path")
             }
-            let resolved = path.hasPrefix("/") ? URL(fileURLWithPath: path) : root.appendingPathComponent(path)
+            let resolved = (path.hasPrefix("/") ? URL(fileURLWithPath: path) : root.appendingPathComponent(path)).standardizedFileURL
+            // The path rule (docs/security.md, Paths): every image lies inside the root, `..` resolved.
+            guard root.path == "/" || resolved.path.hasPrefix(root.path + "/") else {
+                throw DataSourceError(file: file, location: location,
+                                      problem: "image '\(path)' lies outside the manifest's root \(root.path) (resolved: \(resolved.path))",
+                                      fix: "list images under the root; to allow others, set the image root (--image-root) to a folder that holds them all, e.g. --image-root /")
+            }
             var isFolder: ObjCBool = false
             guard FileManager.default.fileExists(atPath: resolved.path, isDirectory: &isFolder), !isFolder.boolValue else {
                 throw DataSourceError(file: file, location: location,

@@ -15,8 +15,6 @@ public struct RunExecution {
     public var resume: Bool
     /// Overwrite a finished or unfinished run in the folder.
     public var force: Bool
-    /// The forward pass's arithmetic (weights and optimizer state stay fp32).
-    public var precision: Precision = .fp32
     /// The other processes of a data-parallel run (nil: one process); only rank 0 writes the folder.
     public var exchange: (any GradientExchange)?
     private var isLeader: Bool { (exchange?.rank ?? 0) == 0 }
@@ -62,13 +60,16 @@ public struct RunExecution {
             batchSize: specification.training.batchSize, loaderWorkers: runtime.workers,
             monitor: try specification.training.monitoredMetric(), classWeighting: try specification.training.classWeighting(),
             onBadImage: specification.data.onBadImage, bootstrapResamples: runtime.bootstrap, device: device,
-            precision: precision, channelsLast: device == .cpu, cacheFrozenPrefix: try cachesFeatures())
+            precision: specification.runtime.precision, channelsLast: device == .cpu, cacheFrozenPrefix: try cachesFeatures())
         try configuration.validate()
         _ = try TaskLoss(task: splits.train.task, weighting: configuration.classWeighting, classCounts: splits.train.classCounts,
                          sampleCount: splits.train.count, device: .cpu)
         let trainTransform = try model.trainingTransform(size: size, channels: data.channels)
         let evaluationTransform = try model.evaluationTransform(size: size, channels: data.channels)
 
+        // One writer per run folder: a second process on it gets an error naming this one's pid.
+        let lock = isLeader ? try FolderLock(folder, purpose: "the run folder") : nil
+        defer { lock?.release() }
         let run = isLeader ? try RunFolder.prepare(folder, resume: resume, force: force) : RunFolder(folder)
         if isLeader {
             if resume, FileManager.default.fileExists(atPath: run.configURL.path) {
@@ -107,6 +108,18 @@ public struct RunExecution {
                 throw ExperimentError("--cache-features on needs --augment none: augmented images differ every epoch, so their features cannot be reused")
             }
             return true
+        }
+    }
+
+    /// A finished run that `--resume` would read back must be the run asked for: its `config.yaml` equal
+    /// to `specification` in every field, else an error naming each changed field and the ways out (so
+    /// changed options never silently return the old results). A folder without `config.yaml` passes.
+    public static func checkFinishedRun(_ specification: RunSpecification, in folder: URL) throws {
+        let file = RunFolder(folder).configURL
+        guard FileManager.default.fileExists(atPath: file.path) else { return }
+        let changed = try specification.differences(from: try RunSpecification(contentsOf: file))
+        guard changed.isEmpty else {
+            throw ExperimentError("--resume: the finished run in \(RunFolder(folder).url.path) was trained with other options (\(changed.joined(separator: ", "))), so its results are not this command's; pass --force to train it again with the new options, choose another --output, or repeat the options of its config.yaml to read it back")
         }
     }
 

@@ -32,19 +32,22 @@ public enum SeedRuns {
     /// Each run is recorded in `index` when one is given (a failure to record is a warning).
     public static func run(_ specification: RunSpecification, seeds: [UInt64], folder: URL, data: RunData,
                            resume: Bool, force: Bool, index: RunIndex? = nil, note: (String) -> Void = { _ in },
-                           observer: @escaping (TrainingEvent) -> Void = { _ in }, precision: Precision = .fp32,
+                           observer: @escaping (TrainingEvent) -> Void = { _ in },
                            exchange: (any GradientExchange)? = nil) throws -> [SeedRun] {
+        // Several seeds share the folder's summary.json: one writer (each seed's run folder is locked too).
+        let lock = seeds.count > 1 && (exchange?.rank ?? 0) == 0 ? try FolderLock(folder, purpose: "the seeds' folder") : nil
+        defer { lock?.release() }
         var runs: [SeedRun] = []
         for seed in seeds {
             let runFolder = Self.folder(for: seed, of: seeds, in: folder)
             if seeds.count > 1 { note("seed \(seed) → \(runFolder.path)") }
+            var seeded = specification
+            seeded.runtime.seed = seed
             if resume, !force, RunFolder(runFolder).isFinished {
+                try RunExecution.checkFinishedRun(seeded, in: runFolder)
                 note("seed \(seed): already finished, read from \(runFolder.path)")
             } else {
-                var seeded = specification
-                seeded.runtime.seed = seed
                 var execution = RunExecution(seeded, resume: resume, force: force)
-                execution.precision = precision
                 execution.exchange = exchange
                 _ = try execution.run(data: data, folder: runFolder, note: note, observer: observer)
             }

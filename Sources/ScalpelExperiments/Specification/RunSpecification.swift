@@ -96,6 +96,7 @@ extension RunSpecification {
         ("class-weights", "training.class-weights"),
         ("device", "runtime.device"), ("threads", "runtime.threads"), ("seed", "runtime.seed"),
         ("workers", "runtime.workers"), ("cache-features", "runtime.cache-features"), ("bootstrap", "runtime.bootstrap"),
+        ("precision", "runtime.precision"),
     ]
 
     /// The field path of an option name or of a path itself (`lr` and `training.lr` both give `training.lr`).

@@ -1,5 +1,6 @@
 // Scalpel — ScalpelExperiments
 // SPDX-License-Identifier: Apache-2.0
+import Torch
 
 /// Whether frozen-bottom features are computed once per image and reused.
 public enum CacheMode: String, Codable, CaseIterable, Sendable {
@@ -20,11 +21,25 @@ public struct RuntimeSpecification: Codable, Equatable, Sendable {
     public var cacheFeatures: CacheMode = .auto
     /// Bootstrap resamples for the test metrics' 95 % confidence intervals (0: none).
     public var bootstrap: Int = 1000
+    /// The forward pass's arithmetic (`--precision`; weights and optimizer state stay fp32). A
+    /// `config.yaml` written before this field existed reads as fp32, which is what those runs used.
+    public var precision: Precision = .fp32
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case device, threads, seed, workers, cacheFeatures = "cache-features", bootstrap
+        case device, threads, seed, workers, cacheFeatures = "cache-features", bootstrap, precision
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        device = try container.decode(String.self, forKey: .device)
+        threads = try container.decodeIfPresent(Int.self, forKey: .threads)
+        seed = try container.decode(UInt64.self, forKey: .seed)
+        workers = try container.decode(Int.self, forKey: .workers)
+        cacheFeatures = try container.decode(CacheMode.self, forKey: .cacheFeatures)
+        bootstrap = try container.decode(Int.self, forKey: .bootstrap)
+        precision = try container.decodeIfPresent(Precision.self, forKey: .precision) ?? .fp32
     }
 
     public func validate() throws {
@@ -32,6 +47,13 @@ public struct RuntimeSpecification: Codable, Equatable, Sendable {
         guard workers >= 1, workers <= 256 else { throw ExperimentError("--workers must be from 1 to 256, got \(workers).") }
         guard bootstrap >= 0, bootstrap <= 1_000_000 else {
             throw ExperimentError("--bootstrap must be from 0 to 1000000, got \(bootstrap).")
+        }
+        // fp16 on the CPU is refused here, before a sweep or a comparison starts (a device that does not
+        // parse is reported where the run starts).
+        if let parsed = try? Device(parsing: device) {
+            do { try precision.validate(on: parsed) } catch let error as TorchError {
+                throw ExperimentError("--precision: \(error.message)")
+            }
         }
     }
 }

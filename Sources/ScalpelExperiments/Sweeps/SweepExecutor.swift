@@ -14,6 +14,15 @@ public struct SweepExecutor {
     /// The `scalpel` executable that trains each run when `plan.concurrency` > 1.
     public var executable: URL?
     public var note: (String) -> Void
+    /// Whether a finished run folder is read back (the default) or trained again (`--force`).
+    public var reusesFinished = true
+    /// Trains one point in this process (default: ``RunExecution`` resuming into the point's folder);
+    /// a command sets it to follow the run live or to record it.
+    public var trainInProcess: ((SweepPlan.Point, RunData) throws -> Void)?
+    /// Whether ``run()`` holds the output folder's lock (off when the caller holds it, as `compare` does).
+    public var locksOutput = true
+    /// Data the caller has already read, used instead of reading it again.
+    public var preparedData: [(specification: DataSpecification, data: RunData)] = []
 
     public init(plan: SweepPlan, retryFailed: Bool = false, executable: URL? = nil, note: @escaping (String) -> Void = { _ in }) {
         self.plan = plan
@@ -25,6 +34,8 @@ public struct SweepExecutor {
     /// Checks, then trains; returns the state of every run.
     @discardableResult
     public func run() throws -> SweepState {
+        let lock = locksOutput ? try FolderLock(plan.output, purpose: "the sweep's output folder") : nil
+        defer { lock?.release() }
         let data = try checkInputs()
         let (todo, checkedState) = try runsToTrain()
         var state = checkedState
@@ -36,8 +47,14 @@ public struct SweepExecutor {
                 try start(point, state: &state)
                 do {
                     let runData = data.first { $0.specification == point.specification.data }!.data
-                    _ = try RunExecution(point.specification, resume: true).run(data: runData, folder: point.folder, note: note)
+                    if let trainInProcess {
+                        try trainInProcess(point, runData)
+                    } else {
+                        _ = try RunExecution(point.specification, resume: true).run(data: runData, folder: point.folder, note: note)
+                    }
                     try finish(point, error: nil, state: &state)
+                } catch let error as TrainingError where error.interruptionSignal != nil {
+                    throw error   // SIGINT/SIGTERM: the run stays 'running' in the state and continues on the next start
                 } catch {
                     try finish(point, error: "\(error)", state: &state)
                 }
@@ -47,9 +64,9 @@ public struct SweepExecutor {
     }
 
     /// Checks every input of every run before the first trains (data, strategies, weights); returns
-    /// each distinct data source, loaded.
+    /// each distinct data source, loaded (``preparedData`` is used as it is).
     public func checkInputs() throws -> [(specification: DataSpecification, data: RunData)] {
-        var data: [(specification: DataSpecification, data: RunData)] = []
+        var data = preparedData
         for point in plan.points where !data.contains(where: { $0.specification == point.specification.data }) {
             do {
                 data.append((point.specification.data, try RunData(point.specification.data, warn: note)))
@@ -72,12 +89,15 @@ public struct SweepExecutor {
         for (index, point) in plan.points.enumerated() {
             let previous = state.entry(folder: point.folder.path)
             var entry = previous ?? SweepState.Entry(name: point.name, folder: point.folder.path, status: .pending, error: nil, attempts: 0)
-            if RunFolder(point.folder).isFinished {
+            if reusesFinished, RunFolder(point.folder).isFinished {
+                do { try RunExecution.checkFinishedRun(point.specification, in: point.folder) } catch let error as ExperimentError {
+                    throw ExperimentError("\(point.name): \(error.description) (or restore the sweep file it was made with)")
+                }
                 entry.status = .finished
                 entry.error = nil
-            } else if previous?.status == .failed, !retryFailed {
+            } else if reusesFinished, previous?.status == .failed, !retryFailed {
                 note("\(point.name): failed before (\(previous?.error ?? "")); --retry-failed runs it again")
-            } else if retryFailed, previous?.status != .failed {
+            } else if reusesFinished, retryFailed, previous?.status != .failed {
                 // --retry-failed reruns only the failed runs.
             } else {
                 todo.append((index, point))
@@ -120,7 +140,8 @@ public struct SweepExecutor {
                 FileManager.default.createFile(atPath: log.path, contents: nil)
                 let process = Process()
                 process.executableURL = executable
-                process.arguments = ["train", "--config", spec.path, "--output", point.folder.path, "--resume", "--quiet"]
+                process.arguments = ["train", "--config", spec.path, "--output", point.folder.path,
+                                     reusesFinished ? "--resume" : "--force", "--quiet"]
                 let handle = try FileHandle(forWritingTo: log)
                 process.standardOutput = handle
                 process.standardError = handle

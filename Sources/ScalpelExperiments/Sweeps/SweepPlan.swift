@@ -33,6 +33,12 @@ public struct SweepPlan {
 
         /// `axis=label,axis=label`: the point's name in messages and tables.
         public var name: String { labels.map { "\($0.axis)=\($0.label)" }.joined(separator: ",") }
+
+        public init(labels: [(axis: String, label: String)], specification: RunSpecification, folder: URL) {
+            self.labels = labels
+            self.specification = specification
+            self.folder = folder
+        }
     }
 
     public static let currentVersion = 1
@@ -47,6 +53,25 @@ public struct SweepPlan {
     public var maximumRuns: Int
     /// The `slurm:` mapping: what `--emit slurm` asks the cluster for.
     public var slurm = SlurmOptions()
+
+    /// A sweep made by a command (`compare`'s strategies × seeds) rather than read from a file; two
+    /// points with the same folder are an error.
+    public init(output: URL, axes: [String], points: [Point], concurrency: Int = 1, maximumRuns: Int = Self.defaultMaximumRuns) throws {
+        var folders: [String: String] = [:]
+        for point in points {
+            if let other = folders[point.folder.path] {
+                throw ExperimentError("runs \(other) and \(point.name) both resolve to the run folder \(point.folder.path)")
+            }
+            folders[point.folder.path] = point.name
+        }
+        guard (1...256).contains(concurrency) else { throw ExperimentError("concurrency must be from 1 to 256, got \(concurrency)") }
+        self.output = output
+        self.axes = axes
+        self.points = points
+        self.concurrency = concurrency
+        self.threadsPerRun = nil
+        self.maximumRuns = maximumRuns
+    }
 
     /// Reads and expands the sweep file at `url`; relative paths in it (`output`) start from the current folder.
     public init(contentsOf url: URL) throws {

@@ -5,7 +5,8 @@ import ScalpelData
 
 /// What a report shows of a universal adversarial perturbation's folder (ScalpelAttacks' UAP runner):
 /// `results.json` (fooling rates on held-out images, the random controls, the search curve, the
-/// clean → perturbed confusion) and `uap-amplified.npy` (the perturbation scaled for viewing). Decoded
+/// clean → perturbed confusion) and `uap-amplified.png` (the perturbation scaled for viewing; `uap-amplified.npy`
+/// in folders of older versions). Decoded
 /// with its own tolerant types: only the fields shown.
 public struct UAPRecord: Sendable {
     public struct Settings: Sendable, Decodable {
@@ -56,7 +57,7 @@ public struct UAPRecord: Sendable {
     public let random: Random?
     public let curve: [CurvePoint]
     public let classNames: [String]
-    /// The amplified perturbation as an image, when uap-amplified.npy is there and readable.
+    /// The amplified perturbation as an image, when uap-amplified.png (or .npy) is there and readable.
     public let image: PNGImage?
 
     static let resultsLimit = 16 << 20, imageLimit = 64 << 20
@@ -82,9 +83,27 @@ public struct UAPRecord: Sendable {
         random = file.random
         curve = file.curve ?? []
         classNames = file.classNames
-        image = files.exists(prefix + "uap-amplified.npy")
+        if files.exists(prefix + "uap-amplified.png") {
+            image = try Self.image(png: files.data(prefix + "uap-amplified.png", limit: Self.imageLimit),
+                                   source: files.url(prefix + "uap-amplified.png").path)
+        } else {
+            image = files.exists(prefix + "uap-amplified.npy")
             ? try Self.image(npy: files.data(prefix + "uap-amplified.npy", limit: Self.imageLimit),
                              source: files.url(prefix + "uap-amplified.npy").path) : nil
+        }
+    }
+
+    /// An 8-bit grey or RGB PNG as an image; nil for any other kind (16-bit, alpha, too large).
+    static func image(png data: Data, source: String) throws -> PNGImage? {
+        let decoded: DecodedImage
+        do {
+            decoded = try ImageDecoder.decode(data, source: source)
+        } catch {
+            throw ReportError("\(source) is not a readable PNG: \(error)")
+        }
+        guard case .uint8(let pixels) = decoded.samples, decoded.channels == 1 || decoded.channels == 3,
+              decoded.width <= 4096, decoded.height <= 4096 else { return nil }
+        return try PNGImage(width: decoded.width, height: decoded.height, channels: decoded.channels, pixels: pixels)
     }
 
     /// A float32 `[H, W, C]` array in [0, 1] (C = 1 or 3) as an 8-bit image; nil for any other layout.

@@ -19,7 +19,7 @@ public struct ReportPage: Sendable {
     }
 
     /// A report of each folder in `folders`: a run folder (scalpel train), a comparison folder
-    /// (scalpel compare), a UAP folder (results.json with uap.safetensors) an explanation folder (scalpel explain) or a sweep folder (sweep.json of scalpel sweep), detected by its files.
+    /// (scalpel compare, with its exposure table when `scalpel attack compare` wrote one), an exposure folder (exposure.json of scalpel attack compare), a UAP folder (results.json with uap.safetensors), an explanation folder (scalpel explain) or a sweep folder (sweep.json of scalpel sweep), detected by its files.
     public static func make(folders: [URL]) throws -> ReportPage {
         guard !folders.isEmpty else { throw ReportError("give at least one run or comparison folder") }
         var parts: [String] = []
@@ -27,7 +27,9 @@ public struct ReportPage: Sendable {
         for (index, folder) in folders.enumerated() {
             let prefix = folders.count > 1 ? "f\(index)-" : ""
             let files = try ResultFiles(folder)
-            if UAPRecord.isUAPFolder(files, "") {
+            if files.exists("exposure.json") {
+                parts.append(ExposureSection(exposure: try ExposureRecord(files: files, relative: "exposure.json"), idPrefix: prefix).html())
+            } else if UAPRecord.isUAPFolder(files, "") {
                 parts.append(UAPSections(uap: try UAPRecord(files: files, relative: ""), idPrefix: prefix).html())
             } else if ExplanationRecord.isExplanationFolder(files, "") {
                 parts.append(ExplanationSection(explanation: try ExplanationRecord(files: files, relative: ""), idPrefix: prefix).html())
@@ -36,6 +38,9 @@ public struct ReportPage: Sendable {
             } else if files.exists("compare.json") {
                 let comparison = try ComparisonRecord(folder: folder)
                 parts.append(ComparisonSections(comparison, idPrefix: prefix).html())
+                if files.exists("attacks/exposure.json") {
+                    parts.append(ExposureSection(exposure: try ExposureRecord(files: files, relative: "attacks/exposure.json"), idPrefix: prefix).html())
+                }
             } else {
                 let run = try RunRecord(folder: folder)
                 parts.append(RunSections(run, idPrefix: prefix).html())

@@ -104,8 +104,7 @@ public struct RunFolder: Sendable {
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
-            let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
-            let reason = underlying.map { String(cString: strerror(Int32($0.code))) } ?? error.localizedDescription
+            let reason = systemReason(error)
             throw TrainingError.runFolder("cannot create \(purpose) at \(folder.path): \(reason); check the path, its permissions and the free disk space")
         }
     }
@@ -115,19 +114,49 @@ public struct RunFolder: Sendable {
     public static func writeAtomically(_ data: Data, to destination: URL) throws {
         let temporary = destination.deletingLastPathComponent()
             .appendingPathComponent(".\(destination.lastPathComponent).tmp-\(getpid())")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: data) else {
-            throw TrainingError.runFolder("cannot write \(temporary.path) (is the folder writable and the disk not full?)")
-        }
-        let descriptor = open(temporary.path, O_RDONLY)
-        if descriptor >= 0 {
-            fsync(descriptor)
-            close(descriptor)
+        if let failure = writeAndSync(data, to: temporary.path) {
+            unlink(temporary.path)
+            let kept = FileManager.default.fileExists(atPath: destination.path) ? "; the previous \(destination.lastPathComponent) is unchanged" : ""
+            throw TrainingError.runFolder("cannot write \(destination.path): \(failure)\(kept); free some disk space (or fix the folder's permissions) and run again (a training run continues with --resume)")
         }
         guard rename(temporary.path, destination.path) == 0 else {
             let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(at: temporary)
             throw TrainingError.runFolder("cannot move \(temporary.lastPathComponent) into place as \(destination.path): \(reason)")
         }
+    }
+
+    /// Writes `data` to a new file at `path` and flushes it to disk; nil on success, else the system's reason
+    /// (e.g. "No space left on device").
+    private static func writeAndSync(_ data: Data, to path: String) -> String? {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { return String(cString: strerror(errno)) }
+        var failure: String?
+        data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    failure = String(cString: strerror(errno))
+                    return
+                }
+                offset += written
+            }
+        }
+        if failure == nil, fsync(descriptor) != 0 { failure = String(cString: strerror(errno)) }
+        if close(descriptor) != 0, failure == nil { failure = String(cString: strerror(errno)) }
+        return failure
+    }
+
+    /// The system's reason behind a Foundation file error (e.g. "No space left on device"), else its description.
+    public static func systemReason(_ error: any Error) -> String {
+        let error = error as NSError
+        if error.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(error.code))) }
+        if let underlying = error.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        return error.localizedDescription
     }
 
     /// Appends one line, stamped with the UTC time, to `log.txt`.

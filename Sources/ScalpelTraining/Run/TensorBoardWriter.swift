@@ -65,7 +65,7 @@ public final class TensorBoardWriter {
         do {
             try handle.write(contentsOf: Data(TensorBoardRecord.frame(event)))
         } catch {
-            throw TrainingError.runFolder("cannot append to \(fileURL.path): \(error.localizedDescription)")
+            throw TrainingError.runFolder("cannot append to \(fileURL.path): \(RunFolder.systemReason(error)); free some disk space and continue with --resume")
         }
     }
 }

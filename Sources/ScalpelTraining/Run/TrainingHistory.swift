@@ -1,5 +1,6 @@
 // Scalpel — ScalpelTraining
 // SPDX-License-Identifier: Apache-2.0
+import TorchOptim
 
 /// What one epoch did.
 public struct EpochRecord: Sendable, Equatable, Codable {
@@ -61,4 +62,7 @@ public struct TrainerState: Sendable, Equatable, Codable {
     public var trainingSeconds = 0.0
     /// Why each finished phase ended.
     public var phaseEndings: [String] = []
+    /// The fp16 loss scaler's scale and step counts (nil in other precisions, and in checkpoints
+    /// written before it was saved).
+    public var lossScaler: GradientScaler.State?
 }

@@ -50,9 +50,16 @@ struct StepSource {
                              sampleIDs: rows.map { cache.sampleIDs[$0] }, skipped: nextBatch == 0 ? cache.skipped : [])
         }
         guard let batch = try batches?.next() else { return nil }
-        var images = try batch.images.to(device: device)
+        var images = try Self.move(batch.images, to: device)
         if channelsLast, batch.count > 0 { images = try images.contiguous(.channelsLast) }
-        return StepInput(input: images, targets: try batch.targets.to(device: device), count: batch.count,
+        return StepInput(input: images, targets: try Self.move(batch.targets, to: device), count: batch.count,
                          labels: batch.labels, sampleIDs: batch.sampleIDs, skipped: batch.skipped.map(\.description))
+    }
+
+    /// To a GPU, a host batch goes through pinned memory and is copied without blocking the host (as
+    /// PyTorch's `pin_memory=True` with `non_blocking=True`), so the copy overlaps the host's next work.
+    static func move(_ tensor: Tensor, to device: Device) throws -> Tensor {
+        guard case .cuda = device, tensor.device == .cpu else { return try tensor.to(device: device) }
+        return try tensor.pinned().to(device: device, nonBlocking: true)
     }
 }

@@ -41,6 +41,10 @@ public final class Trainer {
     public var writesRunFolder = true
     /// Receives progress; throwing from it stops the run (the last complete epoch is kept).
     public var observer: (TrainingEvent) throws -> Void = { _ in }
+    /// The stop request checked at every batch boundary and after every epoch's checkpoint: the signal
+    /// that asks the run to stop, or nil. By default SIGINT/SIGTERM received during the run (see
+    /// ``Interruption``); tests give their own, since a process's signals reach every run in it.
+    public var interruptionRequest: () -> Int32? = { Interruption.pendingSignal }
 
     public init(model: any Layer, splits: DatasetSplits, trainTransform: any Transform,
                 evaluationTransform: any Transform, configuration: TrainingConfiguration, folder: RunFolder) throws {
@@ -74,7 +78,35 @@ public final class Trainer {
         // and training amplifies rounding: on FeatureCacheTests' block-wise run the first step's loss
         // differs by 6e-7 and the second's by 7e-4 (Adam normalises tiny gradients to full steps).
         // Predict, evaluate, analyses and attacks fuse.
-        try InferenceFusion.with(enabled: false) { try runUnfused(resume: resume) }
+        do {
+            return try Interruption.catching {
+                try InferenceFusion.with(enabled: false) { try runUnfused(resume: resume) }
+            }
+        } catch let error as TorchError where error.kind == .outOfMemory {
+            throw TrainingError.outOfMemory(error, during: activity, batchSize: configuration.batchSize)
+        }
+    }
+
+    /// What the run is doing, for the out-of-memory message.
+    private var activity = "preparing the run"
+
+    /// Stops at a safe point when SIGINT or SIGTERM has arrived (see ``Interruption``).
+    /// Data-parallel ranks stop together, at epoch ends only, when any of them was asked to (a rank
+    /// stopping alone mid-epoch would leave the others waiting in a collective).
+    private func checkInterruption(epoch: Int, batch: Int?) throws {
+        var request = interruptionRequest()
+        if let exchange, exchange.worldSize > 1 {
+            guard batch == nil else { return }
+            let asking = try exchange.sum([request == nil ? 0 : 1])[0]
+            if asking > 0, request == nil { request = SIGTERM }
+        }
+        guard let signal = request else { return }
+        let place = batch.map { "in epoch \(epoch) before batch \($0)" } ?? "after epoch \(epoch)"
+        let saved = FileManager.default.fileExists(atPath: folder.lastCheckpointURL.path)
+            ? "the last complete epoch is saved in \(folder.lastCheckpointURL.path); continue with the same command and --resume"
+            : "no epoch had completed, so nothing is saved; run the command again"
+        log("interrupted by \(Interruption.name(of: signal)) \(place)")
+        throw TrainingError.interrupted("interrupted by \(Interruption.name(of: signal)) \(place): \(saved)", signal: signal)
     }
 
     private func runUnfused(resume: Bool) throws -> TrainingResult {
@@ -97,6 +129,7 @@ public final class Trainer {
             }
             if let generator = checkpoint.generator { try TorchRuntime.setDefaultGeneratorState(generator) }
             state = checkpoint.state
+            try step.restoreLossScaler(state.lossScaler)
             pendingOptimizer = checkpoint.optimizer
             log("resumed after epoch \(state.completedEpochs)")
             try observer(.resumed(completedEpochs: state.completedEpochs))
@@ -138,6 +171,7 @@ public final class Trainer {
                                                       stepsPerEpoch: max(trainLoader.batchCount, 1), maximize: c.monitor.maximize)
             if state.epochInPhase > 0 { scheduler.state = state.scheduler }
             let cacheStart = Date()
+            activity = "caching the frozen bottom's features"
             let cache = try makeCache(setup: setup)
             if cache != nil { state.trainingSeconds += Date().timeIntervalSince(cacheStart) }
             log("phase \(phase.name): \(setup.trainableCount) trainable parameters, \(setup.groups.count) group(s)"
@@ -173,6 +207,7 @@ public final class Trainer {
                     state.scheduler = LearningRateScheduler.State()
                     state.earlyStopping = EarlyStoppingState()
                 }
+                state.lossScaler = step.scaler?.state
                 if writesRunFolder {
                     // Before the checkpoint: an epoch repeated after a crash here is dropped by the resume's START marker.
                     try board?.write(TensorBoardWriter.scalars(of: record), step: record.epoch)
@@ -184,11 +219,13 @@ public final class Trainer {
                 if let exchange, exchange.worldSize > 1 { try exchange.barrier() }
                 log(Self.describe(record) + (isBest ? " (best)" : ""))
                 try observer(.epochFinished(record, isBest: isBest))
+                if !(phaseOver && state.phaseIndex == c.phases.count) { try checkInterruption(epoch: record.epoch, batch: nil) }
                 if phaseOver { break }
             }
             log("phase \(phase.name) ended: \(ending)")
             try observer(.phaseEnded(name: phase.name, reason: ending))
         }
+        activity = "testing the best epoch"
         let result = try finish(state: state)
         try board?.write(TensorBoardWriter.scalars(ofTest: result.test, loss: result.testPredictions.loss),
                         step: state.completedEpochs)
@@ -221,7 +258,10 @@ public final class Trainer {
         var lossSum = 0.0, seen = 0, step = 0
         var rates = setup.baseRates
         let batchCount = loader.batchCount
-        while let batch = try steps.next() {
+        activity = "training epoch \(epoch)"
+        while true {
+            try checkInterruption(epoch: epoch, batch: step + 1)
+            guard let batch = try steps.next() else { break }
             if !batch.skipped.isEmpty {
                 state.skipped += batch.skipped
                 batch.skipped.forEach { log("skipped image \($0)") }
@@ -271,6 +311,7 @@ public final class Trainer {
         }
         let trainingSeconds = Date().timeIntervalSince(start)
         state.trainingSeconds += trainingSeconds
+        activity = "validating after epoch \(epoch)"
         let validation: Predictions
         if let cache {
             var steps = try StepSource(loader: validationLoader, epoch: 0, cache: cache.validation, device: device,

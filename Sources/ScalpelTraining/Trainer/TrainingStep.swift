@@ -61,6 +61,15 @@ public final class TrainingStep {
         scaler = precision.needsLossScaling ? try GradientScaler() : nil
     }
 
+    /// Continues the fp16 loss scaler from a checkpoint's `state` (nothing to do without a scaler or a
+    /// saved state).
+    public func restoreLossScaler(_ state: GradientScaler.State?) throws {
+        guard let state, scaler != nil else { return }
+        do { try scaler!.restore(state) } catch let error as TorchError {
+            throw TrainingError.checkpoint("the checkpoint's loss scaler: \(error.message); start over with --force")
+        }
+    }
+
     /// Moves `model` to the device and its 4-D weights to the memory format; with an exchange, every
     /// process then starts from rank 0's parameters and buffers.
     public func prepare(_ model: any Module) throws {

@@ -112,6 +112,10 @@ public struct ZipArchive {
         var localHeaderOffset = try reader.uint32("local header offset")
         let nameBytes = try reader.take(nameLength, "entry name")
         let name = String(decoding: nameBytes, as: UTF8.self)
+        guard !escapesArchive(name) else {
+            let shown = String(name.unicodeScalars.prefix(120).map { $0.value >= 32 && $0.value < 127 ? Character($0) : "?" })
+            throw reader.error("entry \(index) is named '\(shown)', an absolute path or one that climbs out with '..'; such archives are refused (docs/security.md, Paths)")
+        }
         var extra = ByteReader(reader.bytes, from: reader.position, to: reader.position + extraLength,
                                source: reader.source, context: "zip64 extra field of '\(name)'")
         _ = try reader.take(extraLength + commentLength, "extra field and comment of '\(name)'")
@@ -128,6 +132,14 @@ public struct ZipArchive {
         }
         return Entry(name: name, method: method, flags: flags, compressedSize: compressedSize, size: size,
                      localHeaderOffset: localHeaderOffset)
+    }
+
+    /// Whether an entry name could point outside the archive's own tree if it were ever extracted: absolute
+    /// (`/…`, `\\…`, `C:…`), a `..` component (with `/` or `\\` separators), or a NUL byte.
+    static func escapesArchive(_ name: String) -> Bool {
+        if name.hasPrefix("/") || name.hasPrefix("\\") || name.contains("\0") { return true }
+        if name.count >= 2, name.dropFirst().first == ":", name.first?.isLetter == true { return true }
+        return name.split(whereSeparator: { $0 == "/" || $0 == "\\" }).contains("..")
     }
 
     /// The entry called exactly `name`, if any.

@@ -67,6 +67,15 @@ CTORCH_MUST_CHECK ctorch_status ctorch_to_dtype(ctorch_tensor tensor, ctorch_dty
                                                 ctorch_error *error);
 CTORCH_MUST_CHECK ctorch_status ctorch_to_device(ctorch_tensor tensor, ctorch_device device, ctorch_tensor *out,
                                                  ctorch_error *error);
+/** A copy to `device`; with `non_blocking`, a copy from pinned host memory to a GPU returns before it
+    ends (the device stream orders it before later kernels). */
+CTORCH_MUST_CHECK ctorch_status ctorch_to_device_non_blocking(ctorch_tensor tensor, ctorch_device device,
+                                                              bool non_blocking, ctorch_tensor *out,
+                                                              ctorch_error *error);
+/** A copy of a CPU tensor in page-locked (pinned) host memory; needs a CUDA runtime. */
+CTORCH_MUST_CHECK ctorch_status ctorch_pin_memory(ctorch_tensor tensor, ctorch_tensor *out, ctorch_error *error);
+/** Whether the tensor lives in pinned host memory (false when that cannot be known). */
+bool ctorch_is_pinned(ctorch_tensor tensor);
 CTORCH_MUST_CHECK ctorch_status ctorch_contiguous(ctorch_tensor tensor, ctorch_memory_format format,
                                                   ctorch_tensor *out, ctorch_error *error);
 CTORCH_MUST_CHECK ctorch_status ctorch_clone(ctorch_tensor tensor, ctorch_tensor *out, ctorch_error *error);

@@ -1,0 +1,96 @@
+// Scalpel — ScalpelTraining
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// SIGINT and SIGTERM while training: stop at a safe point instead of dying mid-write.
+///
+/// While ``catching(_:)`` runs (the ``Trainer`` wraps every run in it), the first SIGINT or SIGTERM only
+/// records the signal; the trainer checks ``pendingSignal`` at every batch boundary and after every
+/// epoch's checkpoint, and stops there with ``TrainingError/interrupted(_:signal:)``. The last complete
+/// epoch is then on disk (`checkpoints/last.safetensors`), so `--resume` continues exactly as an
+/// uninterrupted run would (an epoch cut short is trained again from its start). The `scalpel` tool
+/// exits with status 128 + the signal (130 for SIGINT, 143 for SIGTERM). A second signal ends the
+/// process at once with the system's default action. Outside ``catching(_:)`` signals keep their
+/// previous handling. Data-parallel ranks agree at epoch ends and stop together there.
+public enum Interruption {
+    private static let received = Atomic<Int32>(0)
+    private static let installation = Mutex<(users: Int, previous: [Int32: sigaction])>((0, [:]))
+    private static let signals: [Int32] = [SIGINT, SIGTERM]
+
+    /// The signal received since the last ``clear()`` (nil: none).
+    public static var pendingSignal: Int32? {
+        let value = received.load(ordering: .acquiring)
+        return value == 0 ? nil : value
+    }
+
+    /// Records `signal` as if it had been received (for callers that learn of a stop request otherwise,
+    /// and for tests).
+    public static func request(_ signal: Int32) {
+        received.store(signal, ordering: .releasing)
+    }
+
+    /// Forgets a received signal.
+    public static func clear() {
+        received.store(0, ordering: .releasing)
+    }
+
+    /// The exit status that reports an interruption by `signal`: 128 + signal, as shells do.
+    public static func exitStatus(for signal: Int32) -> Int32 { 128 + signal }
+
+    /// The signal's name: `SIGINT`, `SIGTERM` or `signal N`.
+    public static func name(of signal: Int32) -> String {
+        switch signal {
+        case SIGINT: "SIGINT"
+        case SIGTERM: "SIGTERM"
+        default: "signal \(signal)"
+        }
+    }
+
+    /// Runs `body` with SIGINT and SIGTERM recorded instead of ending the process (nested and concurrent
+    /// uses share one installation; the previous handlers come back when the last one ends).
+    public static func catching<T>(_ body: () throws -> T) throws -> T {
+        installation.withLock { state in
+            if state.users == 0 {
+                clear()   // also makes sure the flag exists before a handler can touch it
+                for signal in signals {
+                    var action = sigaction()
+                    action.__sigaction_handler.sa_handler = { signal in
+                        // Async-signal-safe only: an atomic exchange, and for a second signal the default action.
+                        if Interruption.received.exchange(signal, ordering: .acquiringAndReleasing) != 0 {
+                            Glibc.signal(signal, SIG_DFL)
+                            raise(signal)
+                        }
+                    }
+                    action.sa_flags = SA_RESTART
+                    sigemptyset(&action.sa_mask)
+                    var previous = sigaction()
+                    sigaction(signal, &action, &previous)
+                    state.previous[signal] = previous
+                }
+                // A launcher may start the process with these signals blocked (a test runner's Process does):
+                // unblocked here, they reach this thread at least.
+                var unblocked = sigset_t()
+                sigemptyset(&unblocked)
+                for signal in signals { sigaddset(&unblocked, signal) }
+                pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
+            }
+            state.users += 1
+        }
+        defer {
+            installation.withLock { state in
+                state.users -= 1
+                if state.users == 0 {
+                    for signal in signals {
+                        if var previous = state.previous[signal] { sigaction(signal, &previous, nil) }
+                    }
+                    state.previous = [:]
+                }
+            }
+        }
+        return try body()
+    }
+}

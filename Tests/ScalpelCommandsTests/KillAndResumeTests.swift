@@ -1,0 +1,109 @@
+// Scalpel — ScalpelCommandsTests
+// SPDX-License-Identifier: Apache-2.0
+import Foundation
+import ScalpelExperiments
+import ScalpelTraining
+import Testing
+
+/// `scalpel compare` and `scalpel sweep run` killed with SIGKILL in the middle of their second run, then
+/// run again (compare with --resume): every run ends with the results of an uninterrupted command.
+@Suite(.serialized)
+struct KillAndResumeTests {
+    static func temporaryFolder() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("scalpel-kill-\(UUID().uuidString)")
+    }
+
+    /// Runs `scalpel arguments` to its end; its exit status.
+    static func run(_ scalpel: URL, _ arguments: [String]) throws -> Int32 {
+        let process = try launch(scalpel, arguments)
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    static func launch(_ scalpel: URL, _ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = scalpel
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// Starts `arguments`, kills it with SIGKILL as soon as `file` exists, and reports whether it was
+    /// still running then (false: it ended first, and the test proves nothing).
+    static func kill(_ scalpel: URL, _ arguments: [String], when file: URL) throws -> Bool {
+        let victim = try launch(scalpel, arguments)
+        let deadline = Date().addingTimeInterval(120)
+        while !FileManager.default.fileExists(atPath: file.path), victim.isRunning, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        let wasRunning = victim.isRunning
+        Foundation.kill(victim.processIdentifier, SIGKILL)
+        victim.waitUntilExit()
+        return wasRunning && victim.terminationReason == .uncaughtSignal
+    }
+
+    /// The same test results and byte-identical predictions in two run folders.
+    static func expectSameResults(_ a: URL, _ b: URL) throws {
+        let first = try RunResults(contentsOf: RunFolder(a).metricsURL), second = try RunResults(contentsOf: RunFolder(b).metricsURL)
+        #expect(first.status == .finished && second.status == .finished)
+        #expect(first.test == second.test, "\(b.path)")
+        #expect(first.history.map(\.trainingLoss) == second.history.map(\.trainingLoss))
+        #expect(try Data(contentsOf: RunFolder(a).predictionsURL) == Data(contentsOf: RunFolder(b).predictionsURL))
+    }
+
+    static let quick = ["--data", "synthetic:48", "--model", "resnet18_28", "--weights", "none", "--epochs", "2",
+                        "--batch-size", "16", "--bootstrap", "0", "--threads", "1", "--quiet"]
+
+    @Test func aKilledComparisonResumesToTheSameResults() throws {
+        guard let scalpel = TrainCommandTests.executable() else {
+            print("notice: the scalpel executable was not found beside the tests; run `swift build` first. Compare SIGKILL test skipped.")
+            return
+        }
+        let reference = Self.temporaryFolder(), killed = Self.temporaryFolder()
+        defer {
+            try? FileManager.default.removeItem(at: reference)
+            try? FileManager.default.removeItem(at: killed)
+        }
+        let compare = ["compare"] + Self.quick + ["--strategies", "linear-probe; full", "--seeds", "0", "--latency-repeats", "1"]
+        #expect(try Self.run(scalpel, compare + ["--output", reference.path]) == 0)
+        // Killed once the second strategy's first epoch is checkpointed.
+        let second = RunFolder(killed.appendingPathComponent("full")).lastCheckpointURL
+        #expect(try Self.kill(scalpel, compare + ["--output", killed.path], when: second), "the comparison ended before it was killed")
+        #expect(!FileManager.default.fileExists(atPath: killed.appendingPathComponent("compare.csv").path))
+        #expect(try Self.run(scalpel, compare + ["--output", killed.path, "--resume"]) == 0)
+        for strategy in ["linear-probe", "full"] {
+            try Self.expectSameResults(reference.appendingPathComponent(strategy), killed.appendingPathComponent(strategy))
+        }
+        #expect(FileManager.default.fileExists(atPath: killed.appendingPathComponent("compare.csv").path))
+    }
+
+    @Test func aKilledSweepRunsAgainToTheSameResults() throws {
+        guard let scalpel = TrainCommandTests.executable() else {
+            print("notice: the scalpel executable was not found beside the tests; run `swift build` first. Sweep SIGKILL test skipped.")
+            return
+        }
+        let root = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        func sweep(_ name: String) throws -> SweepPlan {
+            let file = root.appendingPathComponent("\(name).yaml")
+            try """
+                output: \(root.appendingPathComponent(name).path)
+                base: {data: "synthetic:48", model: resnet18_28, weights: none, epochs: 2, batch-size: 16, bootstrap: 0, threads: 1}
+                grid:
+                  strategy: [linear-probe, full]
+                """.write(to: file, atomically: true, encoding: .utf8)
+            return try SweepPlan(contentsOf: file)
+        }
+        let reference = try sweep("reference"), killed = try sweep("killed")
+        #expect(try Self.run(scalpel, ["sweep", "run", root.appendingPathComponent("reference.yaml").path, "--quiet"]) == 0)
+        let second = RunFolder(killed.points[1].folder).lastCheckpointURL
+        #expect(try Self.kill(scalpel, ["sweep", "run", root.appendingPathComponent("killed.yaml").path, "--quiet"], when: second),
+                "the sweep ended before it was killed")
+        #expect(!RunFolder(killed.points[1].folder).isFinished)
+        #expect(try Self.run(scalpel, ["sweep", "run", root.appendingPathComponent("killed.yaml").path, "--quiet"]) == 0)
+        for (a, b) in zip(reference.points, killed.points) { try Self.expectSameResults(a.folder, b.folder) }
+    }
+}
