@@ -168,6 +168,8 @@ struct SlurmSweepTests {
         let state = try SweepState.read(in: plan.output)
         #expect(state.entries.map(\.status) == [.finished, .finished, .finished])
         #expect(state.entry(folder: preempted.folder.path)?.attempts == 2)
+        // Emitting again finds every run finished (their config.yaml is the sweep's own): nothing to submit.
+        #expect(try SlurmJobArray(plan: plan, executable: scalpel.path).write() == nil)
         let local = try SweepPlan(contentsOf: localFile)
         let localState = try SweepExecutor(plan: local, executable: scalpel).run()
         #expect(localState.entries.allSatisfy { $0.status == .finished })
