@@ -124,7 +124,11 @@ struct SlurmSweepTests {
                 output: \(root.appendingPathComponent(name).path)
                 base: {data: "synthetic:96", model: resnet18_28, weights: none, epochs: 3, batch-size: 16, bootstrap: 0}
                 grid:
-                  strategy: [linear-probe, block-wise, full]
+                  strategy:
+                    - linear-probe
+                    - block-wise
+                    - full
+                    - {strategy: lwft, class-weights: "1,2,3"}   # fails as it starts: the task has two classes
                 concurrency: 2
                 threads-per-run: 1
                 slurm: {signal-seconds: 60}
@@ -136,7 +140,7 @@ struct SlurmSweepTests {
         // Emit and submit: one array task per run, two at a time.
         let plan = try SweepPlan(contentsOf: slurmFile)
         let emission = try #require(try SlurmJobArray(plan: plan, executable: scalpel.path).write())
-        #expect(emission.array == "0-2%2")
+        #expect(emission.array == "0-3%2")
         let job = try SlurmJobArray.submit(emission.script)
         var over = false
         defer { if !over { _ = try? Self.tool("scancel", [job]) } }
@@ -154,11 +158,11 @@ struct SlurmSweepTests {
         // Wait (bounded) until every task has left the queue.
         let waiting = try Self.waitForJob(job, until: deadline)
         over = true
-        let logs = (0..<3).map { (try? String(contentsOf: plan.output.appendingPathComponent("slurm/logs/\(job)_\($0).log"), encoding: .utf8)) ?? "" }
+        let logs = (0..<4).map { (try? String(contentsOf: plan.output.appendingPathComponent("slurm/logs/\(job)_\($0).log"), encoding: .utf8)) ?? "" }
         try #require(waiting.isEmpty, "the job array \(job) did not end within 150 s: \(waiting); logs: \(logs)")
 
         // Every run finished; the preempted one was requeued and resumed from its checkpoint.
-        #expect(plan.points.allSatisfy { RunFolder($0.folder).isFinished }, "logs: \(logs)")
+        #expect(plan.points.prefix(3).allSatisfy { RunFolder($0.folder).isFinished }, "logs: \(logs)")
         #expect(logs[2].contains("attempt 1") && logs[2].contains("requeueing array task \(job)_2") && logs[2].contains("attempt 2"), "\(logs[2])")
         let runLog = try String(contentsOf: RunFolder(preempted.folder).logURL, encoding: .utf8)
         #expect(runLog.contains("resumed after epoch"), "\(runLog)")
@@ -166,18 +170,21 @@ struct SlurmSweepTests {
         // collect on the Slurm folder gives the local executor's table.
         try SweepAndRunsCommandTests.run(SweepCommand.self, ["collect", slurmFile.path])
         let state = try SweepState.read(in: plan.output)
-        #expect(state.entries.map(\.status) == [.finished, .finished, .finished])
+        #expect(state.entries.map(\.status) == [.finished, .finished, .finished, .failed])
+        #expect(state.entries[3].error?.contains("exit status 1 after 1 attempt(s)") == true, "\(state.entries[3])")
         #expect(state.entry(folder: preempted.folder.path)?.attempts == 2)
-        // Emitting again finds every run finished (their config.yaml is the sweep's own): nothing to submit.
+        // Emitting again finds every run finished (their config.yaml is the sweep's own) or failed:
+        // nothing to submit, unless the failed one is retried.
         #expect(try SlurmJobArray(plan: plan, executable: scalpel.path).write() == nil)
+        #expect(try SlurmJobArray(plan: plan, executable: scalpel.path, retryFailed: true).write()?.array == "3%2")
         let local = try SweepPlan(contentsOf: localFile)
         let localState = try SweepExecutor(plan: local, executable: scalpel).run()
-        #expect(localState.entries.allSatisfy { $0.status == .finished })
+        #expect(localState.entries.map(\.status) == [.finished, .finished, .finished, .failed])
         try SweepAndRunsCommandTests.run(SweepCommand.self, ["collect", localFile.path])
         let slurmTable = try Self.table(of: plan.output), localTable = try Self.table(of: local.output)
-        #expect(slurmTable.count == 4 && slurmTable == localTable, "Slurm: \(slurmTable)\nlocal: \(localTable)")
+        #expect(slurmTable.count == 5 && slurmTable[4].suffix(3) == ["0", "1", "0"] && slurmTable == localTable, "Slurm: \(slurmTable)\nlocal: \(localTable)")
         // Stronger than the table's rounded means: every test prediction is the same, the resumed run's too.
-        for (remote, here) in zip(plan.points, local.points) {
+        for (remote, here) in zip(plan.points.prefix(3), local.points) {
             #expect(try Data(contentsOf: RunFolder(remote.folder).predictionsURL) == Data(contentsOf: RunFolder(here.folder).predictionsURL),
                     "\(remote.name)")
         }
