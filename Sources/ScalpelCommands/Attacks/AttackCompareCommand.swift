@@ -115,6 +115,8 @@ struct AttackCompareCommand: ParsableCommand {
         let study = try ExposureStudy(directory: directory, settings: settings,
                                       members: members.map { ($0.strategy, $0.name) })
         study.log = { print($0) }
+        let lock = try FolderLock(directory, purpose: "the exposure study's folder")   // one writer
+        defer { lock.release() }
         print("\(members.count) model(s) of \(Set(members.map(\.strategy)).count) strateg(ies); \(settings.kinds.map(\.rawValue).joined(separator: " and ")) UAPs at ζ \(zetas) (\(norms)) → \(directory.path)")
         let table = try study.run(title: "Exposure to universal adversarial perturbations: \(comparison.title)", cleanAUROC: auroc) { index in
             let audited = try AuditedRun(members[index].url.path, weights: chosen, device: device)
