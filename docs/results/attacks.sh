@@ -7,7 +7,7 @@
 #   DATASETS="pneumoniamnist retinamnist"  SEEDS=0,1,2  NORMS=l2,linf
 # Everything is resumable (rerun the same command after a kill). Outputs go to runs/attacks/; each step's
 # wall time is appended to runs/attacks/TIMES.txt. `small` is a quick smoke version (one dataset, two
-# strategies, one seed, one ζ) to check the pipeline and time one UAP.
+# strategies, one seed, one ζ on BreastMNIST) to check the pipeline and time the UAPs.
 # When docs/results/reference.sh's 14-strategy comparison exists (runs/reference/compare-DATA-lite0, same
 # recipe), `compare` is skipped and the five strategies below are read from it (attack compare --strategies).
 # Rough cost on an idle 2-core machine (release build): compare ≈ 20 min per dataset (15 runs); exposure
@@ -75,12 +75,13 @@ curves() {
   done
 }
 
-# Smoke version: PneumoniaMNIST, full and linear probe, one seed, one epoch, ζ 4 % L2, 200 training images.
+# Smoke version (recorded in docs/results/attacks.md): BreastMNIST, full and linear probe, one seed, 3 epochs,
+# ζ 4 % L2, every training image as a source, the whole test split.
 small() {
-  timed "small-compare" "$scalpel" compare --data pneumoniamnist "${LITE0_64[@]}" --epochs 1 --seeds 0 --latency-repeats 2 \
+  timed "small-compare" "$scalpel" compare --data breastmnist "${LITE0_64[@]}" --epochs 3 --seeds 0 --latency-repeats 2 \
     --strategies "full; linear-probe" --output "$out/small-compare" --resume --quiet
   timed "small-exposure" "$scalpel" attack compare "$out/small-compare" --natural "$natural" --zetas 0.04 --norms l2 \
-    --fgsm-eps 0.004 --chunk 100 --random-draws 5 --train-limit 200 --heldout-limit 300 --seed 0
+    --fgsm-eps 0.004 --chunk 100 --random-draws 5 --train-limit 546 --heldout-limit 156 --seed 0
 }
 
 steps=("$@")
