@@ -106,4 +106,38 @@ struct KillAndResumeTests {
         #expect(try Self.run(scalpel, ["sweep", "run", root.appendingPathComponent("killed.yaml").path, "--quiet"]) == 0)
         for (a, b) in zip(reference.points, killed.points) { try Self.expectSameResults(a.folder, b.folder) }
     }
+
+    @Test func aParallelSweepStoppedWithSIGTERMStopsItsRunsAndContinuesLater() throws {
+        guard let scalpel = TrainCommandTests.executable() else {
+            print("notice: the scalpel executable was not found beside the tests; run `swift build` first. Sweep SIGTERM test skipped.")
+            return
+        }
+        let root = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let file = root.appendingPathComponent("sweep.yaml")
+        try """
+            output: \(root.appendingPathComponent("out").path)
+            base: {data: "synthetic:48", model: resnet18_28, weights: none, epochs: 3, batch-size: 16, bootstrap: 0}
+            grid:
+              seed: [0, 1]
+            concurrency: 2
+            threads-per-run: 1
+            """.write(to: file, atomically: true, encoding: .utf8)
+        let plan = try SweepPlan(contentsOf: file)
+        let sweep = try Self.launch(scalpel, ["sweep", "run", file.path, "--quiet"])
+        let first = RunFolder(plan.points[0].folder).lastCheckpointURL, deadline = Date().addingTimeInterval(120)
+        while !FileManager.default.fileExists(atPath: first.path), sweep.isRunning, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        Foundation.kill(sweep.processIdentifier, SIGTERM)
+        sweep.waitUntilExit()
+        #expect(sweep.terminationStatus == 143)
+        // Both runs stopped (none left training on its own), unfinished and not counted as failed.
+        #expect(plan.points.allSatisfy { !RunFolder($0.folder).isFinished })
+        let state = try SweepState.read(in: plan.output)
+        #expect(state.entries.allSatisfy { $0.status != .failed }, "\(state.entries.map(\.error))")
+        #expect(try Self.run(scalpel, ["sweep", "run", file.path, "--quiet"]) == 0)
+        #expect(plan.points.allSatisfy { RunFolder($0.folder).isFinished })
+    }
 }
