@@ -5,8 +5,9 @@ import ScalpelExperiments
 import ScalpelTraining
 import Testing
 
-/// `scalpel compare` and `scalpel sweep run` killed with SIGKILL in the middle of their second run, then
-/// run again (compare with --resume): every run ends with the results of an uninterrupted command.
+/// `scalpel compare`, `search` and `sweep run` killed with SIGKILL in the middle of a run, then run again
+/// (with --resume): every run ends with the results of an uninterrupted command. And a parallel sweep
+/// stopped with SIGTERM stops its runs and continues later.
 @Suite(.serialized)
 struct KillAndResumeTests {
     static func temporaryFolder() -> URL {
@@ -77,6 +78,38 @@ struct KillAndResumeTests {
             try Self.expectSameResults(reference.appendingPathComponent(strategy), killed.appendingPathComponent(strategy))
         }
         #expect(FileManager.default.fileExists(atPath: killed.appendingPathComponent("compare.csv").path))
+    }
+
+    @Test func aKilledSearchResumesToTheSameCandidatesAndWinner() throws {
+        guard let scalpel = TrainCommandTests.executable() else {
+            print("notice: the scalpel executable was not found beside the tests; run `swift build` first. Search SIGKILL test skipped.")
+            return
+        }
+        let reference = Self.temporaryFolder(), killed = Self.temporaryFolder()
+        defer {
+            try? FileManager.default.removeItem(at: reference)
+            try? FileManager.default.removeItem(at: killed)
+        }
+        let search = ["search"] + Self.quick + ["--strategy", "truncated"]
+        #expect(try Self.run(scalpel, search + ["--output", reference.path]) == 0)
+        // Killed during the third candidate's second epoch.
+        let third = RunFolder(killed.appendingPathComponent("stage1-layer2")).lastCheckpointURL
+        #expect(try Self.kill(scalpel, search + ["--output", killed.path], when: third), "the search ended before it was killed")
+        #expect(try Self.run(scalpel, search + ["--output", killed.path, "--resume"]) == 0)
+        let candidates = try FileManager.default.contentsOfDirectory(atPath: reference.path).filter { $0.hasPrefix("stage") }.sorted()
+        let resumedCandidates = try FileManager.default.contentsOfDirectory(atPath: killed.path).filter { $0.hasPrefix("stage") }.sorted()
+        #expect(candidates.count >= 5 && candidates == resumedCandidates)
+        for candidate in candidates {
+            try Self.expectSameResults(reference.appendingPathComponent(candidate), killed.appendingPathComponent(candidate))
+        }
+        // The same candidates, scores and winner (folders aside).
+        func outcome(_ folder: URL) throws -> String {
+            let object = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("search.json"))) as? [String: Any]
+            let rows = ((object?["candidates"] as? [[String: Any]]) ?? []) + [(object?["best"] as? [String: Any]) ?? [:]]
+            return rows.map { row in ["stage", "cut", "parameters", "score", "testAUROC"].map { "\(row[$0] ?? "-")" }.joined(separator: " ") }
+                .joined(separator: "\n")
+        }
+        #expect(try outcome(reference) == outcome(killed))
     }
 
     @Test func aKilledSweepRunsAgainToTheSameResults() throws {
