@@ -1,11 +1,12 @@
 // Scalpel — ScalpelCommandsTests
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import ScalpelAttacks
 import ScalpelExperiments
 import ScalpelTraining
 import Testing
 
-/// `scalpel compare`, `search` and `sweep run` killed with SIGKILL in the middle of a run, then run again
+/// `scalpel compare`, `search`, `sweep run` and `attack uap` killed with SIGKILL in the middle of a run, then run again
 /// (with --resume): every run ends with the results of an uninterrupted command. And a parallel sweep
 /// stopped with SIGTERM stops its runs and continues later.
 @Suite(.serialized)
@@ -110,6 +111,31 @@ struct KillAndResumeTests {
                 .joined(separator: "\n")
         }
         #expect(try outcome(reference) == outcome(killed))
+    }
+
+    @Test func aKilledUniversalPerturbationResumesToTheSameResult() throws {
+        guard let scalpel = TrainCommandTests.executable() else {
+            print("notice: the scalpel executable was not found beside the tests; run `swift build` first. UAP SIGKILL test skipped.")
+            return
+        }
+        let root = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let run = root.appendingPathComponent("run"), reference = root.appendingPathComponent("a"), killed = root.appendingPathComponent("b")
+        // A run good enough for the attack to find a perturbation (‖v‖ > 0) in 4 chunks of 16 images.
+        #expect(try Self.run(scalpel, ["train", "--data", "synthetic:96", "--model", "resnet18_28", "--weights", "none", "--epochs", "3",
+                                       "--batch-size", "16", "--lr", "0.01", "--bootstrap", "0", "--threads", "1", "--quiet",
+                                       "--output", run.path]) == 0)
+        let attack = ["attack", "uap", run.path, "--source", "train", "--chunk", "16", "--random-draws", "2", "--threads", "1"]
+        #expect(try Self.run(scalpel, attack + ["--output", reference.path]) == 0)
+        #expect(try Self.kill(scalpel, attack + ["--output", killed.path], when: killed.appendingPathComponent(UAPRunner.progressFile)),
+                "the attack ended before it was killed")
+        #expect(!FileManager.default.fileExists(atPath: killed.appendingPathComponent(UAPRunner.resultsFile).path))
+        #expect(try Self.run(scalpel, attack + ["--output", killed.path]) == 0)
+        let a = try JSONDecoder().decode(UAPResult.self, from: Data(contentsOf: reference.appendingPathComponent(UAPRunner.resultsFile)))
+        #expect(a.perturbationL2 > 0)
+        for file in [UAPRunner.resultsFile, "uap.npy", "results.csv"] {
+            #expect(try Data(contentsOf: reference.appendingPathComponent(file)) == Data(contentsOf: killed.appendingPathComponent(file)), "\(file)")
+        }
     }
 
     @Test func aKilledSweepRunsAgainToTheSameResults() throws {
