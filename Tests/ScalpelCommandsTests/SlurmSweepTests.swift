@@ -46,6 +46,33 @@ struct SlurmSweepTests {
         return false
     }
 
+    /// The built `scalpel` when it and a running Slurm are here; else nil, after a notice (or a failure).
+    static func scalpelAndSlurm(for test: String) throws -> URL? {
+        guard let scalpel = TrainCommandTests.executable() else {
+            print("notice: the scalpel executable was not found beside the tests; run `swift build` first. \(test) skipped.")
+            return nil
+        }
+        return try slurmIsRunning() ? scalpel : nil
+    }
+
+    /// A new empty folder for one test.
+    static func newFolder(_ name: String) throws -> URL {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("scalpel-\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        return root
+    }
+
+    /// Waits until the job has left the queue or `deadline` passes; returns what squeue still shows
+    /// (empty when the job is over), after cancelling the job if it is not.
+    static func waitForJob(_ job: String, until deadline: Date) throws -> String {
+        while Date() < deadline, try tool("squeue", ["-h", "-j", job]).output.contains(where: { !$0.isWhitespace }) {
+            Thread.sleep(forTimeInterval: 0.5)
+        }
+        let waiting = try tool("squeue", ["-h", "-j", job]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !waiting.isEmpty { _ = try? tool("scancel", [job]) }
+        return waiting
+    }
+
     /// The sweep's table without the training-time column (the one number that differs between executors).
     static func table(of output: URL) throws -> [[String]] {
         try String(contentsOf: output.appendingPathComponent("sweep.csv"), encoding: .utf8).split(separator: "\n").map { line in
@@ -56,9 +83,8 @@ struct SlurmSweepTests {
     }
 
     @Test func emitWritesTheScriptWithTheFlagsOverTheSweepFileAndSlurmFlagsNeedEmit() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("scalpel-slurm-emit-\(UUID().uuidString)")
+        let root = try Self.newFolder("slurm-emit")
         defer { try? FileManager.default.removeItem(at: root) }
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let file = root.appendingPathComponent("sweep.yaml")
         try """
             output: \(root.appendingPathComponent("out").path)
@@ -89,21 +115,20 @@ struct SlurmSweepTests {
     }
 
     @Test func aSweepOnSlurmWithARequeuedTaskCollectsTheLocalExecutorsTable() throws {
-        guard let scalpel = TrainCommandTests.executable() else {
-            print("notice: the scalpel executable was not found beside the tests; run `swift build` first. Slurm sweep test skipped.")
-            return
-        }
-        guard try Self.slurmIsRunning() else { return }
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("scalpel-slurm-sweep-\(UUID().uuidString)")
+        guard let scalpel = try Self.scalpelAndSlurm(for: "Slurm sweep test") else { return }
+        let root = try Self.newFolder("slurm-sweep")
         defer { try? FileManager.default.removeItem(at: root) }
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         func sweep(_ name: String) throws -> URL {
             let file = root.appendingPathComponent("\(name).yaml")
             try """
                 output: \(root.appendingPathComponent(name).path)
                 base: {data: "synthetic:96", model: resnet18_28, weights: none, epochs: 3, batch-size: 16, bootstrap: 0}
                 grid:
-                  strategy: [linear-probe, block-wise, full]
+                  strategy:
+                    - linear-probe
+                    - block-wise
+                    - full
+                    - {strategy: lwft, class-weights: "1,2,3"}   # fails as it starts: the task has two classes
                 concurrency: 2
                 threads-per-run: 1
                 slurm: {signal-seconds: 60}
@@ -115,10 +140,10 @@ struct SlurmSweepTests {
         // Emit and submit: one array task per run, two at a time.
         let plan = try SweepPlan(contentsOf: slurmFile)
         let emission = try #require(try SlurmJobArray(plan: plan, executable: scalpel.path).write())
-        #expect(emission.array == "0-2%2")
+        #expect(emission.array == "0-3%2")
         let job = try SlurmJobArray.submit(emission.script)
-        var cancelled = false
-        defer { if !cancelled { _ = try? Self.tool("scancel", [job]) } }
+        var over = false
+        defer { if !over { _ = try? Self.tool("scancel", [job]) } }
 
         // When the full fine-tuning run has checkpointed its first epoch, tell its task (index 2) that
         // its time limit is near, as `--signal=B:USR1@60` would: it stops the run and requeues itself.
@@ -131,16 +156,13 @@ struct SlurmSweepTests {
         try Self.tool("scancel", ["--signal=USR1", "--batch", "\(job)_2"])
 
         // Wait (bounded) until every task has left the queue.
-        while Date() < deadline, try Self.tool("squeue", ["-h", "-j", job]).output.contains(where: { !$0.isWhitespace }) {
-            Thread.sleep(forTimeInterval: 0.5)
-        }
-        let logs = (0..<3).map { (try? String(contentsOf: plan.output.appendingPathComponent("slurm/logs/\(job)_\($0).log"), encoding: .utf8)) ?? "" }
-        let waiting = try Self.tool("squeue", ["-h", "-j", job]).output
-        cancelled = waiting.isEmpty
+        let waiting = try Self.waitForJob(job, until: deadline)
+        over = true
+        let logs = (0..<4).map { (try? String(contentsOf: plan.output.appendingPathComponent("slurm/logs/\(job)_\($0).log"), encoding: .utf8)) ?? "" }
         try #require(waiting.isEmpty, "the job array \(job) did not end within 150 s: \(waiting); logs: \(logs)")
 
         // Every run finished; the preempted one was requeued and resumed from its checkpoint.
-        #expect(plan.points.allSatisfy { RunFolder($0.folder).isFinished }, "logs: \(logs)")
+        #expect(plan.points.prefix(3).allSatisfy { RunFolder($0.folder).isFinished }, "logs: \(logs)")
         #expect(logs[2].contains("attempt 1") && logs[2].contains("requeueing array task \(job)_2") && logs[2].contains("attempt 2"), "\(logs[2])")
         let runLog = try String(contentsOf: RunFolder(preempted.folder).logURL, encoding: .utf8)
         #expect(runLog.contains("resumed after epoch"), "\(runLog)")
@@ -148,16 +170,21 @@ struct SlurmSweepTests {
         // collect on the Slurm folder gives the local executor's table.
         try SweepAndRunsCommandTests.run(SweepCommand.self, ["collect", slurmFile.path])
         let state = try SweepState.read(in: plan.output)
-        #expect(state.entries.map(\.status) == [.finished, .finished, .finished])
+        #expect(state.entries.map(\.status) == [.finished, .finished, .finished, .failed])
+        #expect(state.entries[3].error?.contains("exit status 1 after 1 attempt(s)") == true, "\(state.entries[3])")
         #expect(state.entry(folder: preempted.folder.path)?.attempts == 2)
+        // Emitting again finds every run finished (their config.yaml is the sweep's own) or failed:
+        // nothing to submit, unless the failed one is retried.
+        #expect(try SlurmJobArray(plan: plan, executable: scalpel.path).write() == nil)
+        #expect(try SlurmJobArray(plan: plan, executable: scalpel.path, retryFailed: true).write()?.array == "3%2")
         let local = try SweepPlan(contentsOf: localFile)
         let localState = try SweepExecutor(plan: local, executable: scalpel).run()
-        #expect(localState.entries.allSatisfy { $0.status == .finished })
+        #expect(localState.entries.map(\.status) == [.finished, .finished, .finished, .failed])
         try SweepAndRunsCommandTests.run(SweepCommand.self, ["collect", localFile.path])
         let slurmTable = try Self.table(of: plan.output), localTable = try Self.table(of: local.output)
-        #expect(slurmTable.count == 4 && slurmTable == localTable, "Slurm: \(slurmTable)\nlocal: \(localTable)")
+        #expect(slurmTable.count == 5 && slurmTable[4].suffix(3) == ["0", "1", "0"] && slurmTable == localTable, "Slurm: \(slurmTable)\nlocal: \(localTable)")
         // Stronger than the table's rounded means: every test prediction is the same, the resumed run's too.
-        for (remote, here) in zip(plan.points, local.points) {
+        for (remote, here) in zip(plan.points.prefix(3), local.points) {
             #expect(try Data(contentsOf: RunFolder(remote.folder).predictionsURL) == Data(contentsOf: RunFolder(here.folder).predictionsURL),
                     "\(remote.name)")
         }
@@ -166,14 +193,9 @@ struct SlurmSweepTests {
     /// Issue 16's launch: a run of two processes is one array task of two Slurm tasks started with
     /// srun, which join one data-parallel run from SLURM_PROCID, SLURM_NTASKS and the job's node list.
     @Test func aRunOfTwoProcessesIsLaunchedWithSrunAndTrainsDataParallel() throws {
-        guard let scalpel = TrainCommandTests.executable() else {
-            print("notice: the scalpel executable was not found beside the tests; run `swift build` first. Slurm srun test skipped.")
-            return
-        }
-        guard try Self.slurmIsRunning() else { return }
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("scalpel-slurm-srun-\(UUID().uuidString)")
+        guard let scalpel = try Self.scalpelAndSlurm(for: "Slurm srun test") else { return }
+        let root = try Self.newFolder("slurm-srun")
         defer { try? FileManager.default.removeItem(at: root) }
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         let file = root.appendingPathComponent("sweep.yaml")
         try """
             output: \(root.appendingPathComponent("out").path)
@@ -185,12 +207,7 @@ struct SlurmSweepTests {
         let plan = try SweepPlan(contentsOf: file)
         let emission = try #require(try SlurmJobArray(plan: plan, executable: scalpel.path).write())
         let job = try SlurmJobArray.submit(emission.script)
-        let deadline = Date().addingTimeInterval(120)
-        while Date() < deadline, try Self.tool("squeue", ["-h", "-j", job]).output.contains(where: { !$0.isWhitespace }) {
-            Thread.sleep(forTimeInterval: 0.5)
-        }
-        let waiting = try Self.tool("squeue", ["-h", "-j", job]).output
-        if !waiting.isEmpty { _ = try? Self.tool("scancel", [job]) }
+        let waiting = try Self.waitForJob(job, until: Date().addingTimeInterval(120))
         let log = (try? String(contentsOf: plan.output.appendingPathComponent("slurm/logs/\(job)_0.log"), encoding: .utf8)) ?? ""
         try #require(waiting.isEmpty, "the job \(job) did not end within 120 s: \(waiting); log: \(log)")
         #expect(log.contains("rank 0 of 2: rendezvous at ") && log.contains("rank 1 of 2: rendezvous at "), "\(log)")

@@ -82,6 +82,23 @@ struct SlurmJobArrayTests {
         #expect(script.contains(#"srun --kill-on-bad-exit=1 "$SCALPEL" train"#))
     }
 
+    @Test func withoutThreadsPerRunTheTaskSpecIsThePointsOwnAndThreadsFollowTheTasksCPUs() throws {
+        let root = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let plan = try SweepPlan(yaml: """
+            output: \(root.appendingPathComponent("out").path)
+            base: {data: "synthetic:48", model: resnet18_28, weights: none, epochs: 1}
+            grid: {seed: [0]}
+            slurm: {cpus-per-task: 4}
+            """, source: "sweep.yaml")
+        let emission = try #require(try SlurmJobArray(plan: plan, executable: "scalpel").write())
+        let script = try String(contentsOf: emission.script, encoding: .utf8)
+        #expect(script.contains("#SBATCH --cpus-per-task=4\n") && script.contains("#SBATCH --array=0%1\n"))
+        #expect(script.contains(#"export OMP_NUM_THREADS="${OMP_NUM_THREADS:-${SLURM_CPUS_PER_TASK:-1}}""#))
+        let specification = try RunSpecification(contentsOf: root.appendingPathComponent("out/slurm/task-0.yaml"))
+        #expect(specification == plan.points[0].specification && specification.runtime.threads == nil)
+    }
+
     @Test func onlyRunsStillToTrainAreEmittedAndFailedOnesOnlyWhenRetried() throws {
         let root = Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: root) }

@@ -88,10 +88,24 @@ public enum CutPointSimilarity {
         for (index, cut) in cuts.enumerated() {
             let accumulator = accumulators[index]
             let counts = try accumulator.scores(measures: [.linearCKA])
-            let (usable, skipped) = try SimilarityComparison.usableOptions(options, datapoints: counts.datapoints,
+            var (usable, skipped) = try SimilarityComparison.usableOptions(options, datapoints: counts.datapoints,
                                                                             featuresX: counts.featuresX, featuresY: counts.featuresY,
                                                                             skipCCA: true)
-            let scores = try accumulator.scores(measures: usable.measures)
+            // A CCA measure undefined at one cut point (e.g. PWCCA on collinear directions) is skipped
+            // there with its reason; the other measures and cut points still count.
+            var scores: SimilarityScores
+            while true {
+                do {
+                    scores = try accumulator.scores(measures: usable.measures)
+                    break
+                } catch let error as SimilarityError {
+                    let failing: Set<SimilarityMeasure> = usable.measures.contains(.pwcca) ? [.pwcca] : usable.measures.filter(\.isCCA)
+                    guard !failing.isEmpty else { throw error }
+                    for measure in failing { skipped[measure.rawValue] = "undefined here: \(error.description)" }
+                    usable.measures.subtract(failing)
+                    if usable.measures.isEmpty { usable.measures = [.linearCKA] }
+                }
+            }
             let comparison = try SimilarityComparison.finish(scores, options: usable, skipped: skipped,
                                                              baselineDraws: baselineDraws, seed: seed &+ UInt64(index))
             results.append(CutPointComparison(cut: cut.name, channels: cut.channels, spatialSizes: spatialSizes[index],

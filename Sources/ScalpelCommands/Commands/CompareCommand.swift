@@ -33,23 +33,17 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Timed batch-1 forward passes per strategy for the latency column.")
     var latencyRepeats: Int = 20
 
-    @Option(help: "Runs trained at once, each its own `scalpel train` process (1: one after the other in this process).")
-    var concurrency: Int = 1
-
-    @Flag(help: "With --resume: rerun only the runs that failed before (sweep-state.json), reading the others back.")
-    var retryFailed = false
-
     @OptionGroup var data: DataOptions
     @OptionGroup var model: ModelOptions
     @OptionGroup var training: TrainingOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var runtime: RuntimeOptions
+    @OptionGroup var sweep: SweepOptions
 
     func validate() throws {
         _ = try StrategyEntry.parse(strategies)
         _ = try seedList()
         guard latencyRepeats >= 1 else { throw ValidationError("--latency-repeats must be at least 1.") }
-        guard (1...256).contains(concurrency) else { throw ValidationError("--concurrency must be from 1 to 256, got \(concurrency).") }
     }
 
     func seedList() throws -> [UInt64] { try parseSeeds(seeds) }
@@ -80,14 +74,6 @@ struct CompareCommand: ParsableCommand {
         let seeds = try seedList()
         let lock = try FolderLock(folder, purpose: "the comparison folder")
         defer { lock.release() }
-        if !output.resume, !output.force {
-            for entry in entries {
-                let strategyFolder = folder.appendingPathComponent(entry.folderName)
-                for seed in seeds where FileManager.default.fileExists(atPath: SeedRuns.folder(for: seed, of: seeds, in: strategyFolder).path) {
-                    throw CommandError("\(SeedRuns.folder(for: seed, of: seeds, in: strategyFolder).path) exists; --resume continues the comparison, --force starts it over")
-                }
-            }
-        }
         var points: [SweepPlan.Point] = []
         for (entry, run) in zip(entries, runs) {
             for seed in seeds {
@@ -97,25 +83,9 @@ struct CompareCommand: ParsableCommand {
                                               folder: SeedRuns.folder(for: seed, of: seeds, in: folder.appendingPathComponent(entry.folderName))))
             }
         }
-        let plan = try SweepPlan(output: folder, axes: ["strategy", "seed"], points: points, concurrency: concurrency, maximumRuns: .max)
-        let index = recordingIndex(note: reporter.note)
-        var executor = SweepExecutor(plan: plan, retryFailed: retryFailed,
-                                     executable: WeightStore.runningExecutable().flatMap { $0.lastPathComponent == "scalpel" ? $0 : nil },
-                                     note: reporter.note)
-        executor.reusesFinished = output.resume && !output.force
-        executor.locksOutput = false   // held above, until the table is written
-        executor.preparedData = [(base.data, runData)]
-        executor.trainInProcess = { point, runData in
-            try LiveReports.following(reporter, everySteps: output.reportEvery, seeds: [point.specification.runtime.seed], folder: point.folder,
-                                      resume: output.resume, force: output.force) {
-                _ = try RunExecution(point.specification, resume: output.resume, force: output.force)
-                    .run(data: runData, folder: point.folder, note: reporter.note, observer: { reporter($0) })
-            }
-            if let index {
-                do { try index.record(point.folder) } catch { reporter.note("warning: not recorded in the run index: \(error)") }
-            }
-        }
-        let state = try executor.run()
+        let plan = try SweepPlan(output: folder, axes: ["strategy", "seed"], points: points, concurrency: sweep.concurrency, maximumRuns: .max)
+        let state = try CommandSweep.run(plan, data: (base.data, runData), output: output, sweep: sweep, reporter: reporter,
+                                         what: "comparison")
         var rows: [ComparisonTable.Row] = []
         for (entry, run) in zip(entries, runs) {
             let strategyFolder = folder.appendingPathComponent(entry.folderName)
@@ -140,10 +110,7 @@ struct CompareCommand: ParsableCommand {
         try RunFolder.writeAtomically(Data(table.markdown().utf8), to: folder.appendingPathComponent("compare.md"))
         try RunFolder.writeAtomically(Data(table.csv().utf8), to: folder.appendingPathComponent("compare.csv"))
         try RunFolder.writeAtomically(try table.json(), to: folder.appendingPathComponent("compare.json"))
-        let failed = state.entries.filter { $0.status == .failed }
-        guard failed.isEmpty else {
-            throw CommandError("\(failed.count) run(s) failed (\(failed.prefix(3).map { "\($0.name): \($0.error ?? "")" }.joined(separator: "; "))); the table has the others; see \(SweepState.url(in: folder).path), fix and rerun with --resume --retry-failed")
-        }
+        if let failure = CommandSweep.failure(state, output: folder, written: "the table") { throw failure }
         guard !output.jsonLines else { return reporter.emit(["event": "finished", "run_folder": folder.path]) }
         print(table.markdown())
         print("Written: \(folder.path)/compare.{md,csv,json}")

@@ -9,8 +9,9 @@ import ScalpelTraining
 /// `scalpel search`: TruncatedTL's two-stage cut-point search for `truncated`, `transfusion` and
 /// `lwft` — every block cut point first, then the layer cut points next to the best block (TransFusion
 /// slims whole stages, so it has only the first) — choosing by the validation metric. Each candidate
-/// is a run folder, so an interrupted search continues with `--resume` and finished candidates are
-/// read back.
+/// is a run folder and each stage a sweep over them, so an interrupted search continues with
+/// `--resume` (finished candidates are read back), a failed candidate does not stop the others and
+/// `--retry-failed` reruns it.
 struct SearchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "search",
@@ -28,6 +29,7 @@ struct SearchCommand: ParsableCommand {
     @OptionGroup var training: TrainingOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var runtime: RuntimeOptions
+    @OptionGroup var sweep: SweepOptions
 
     func validate() throws {
         guard Self.search(training.strategy) != nil else {
@@ -69,32 +71,38 @@ struct SearchCommand: ParsableCommand {
 
         let lock = try FolderLock(folder, purpose: "the search folder")
         defer { lock.release() }
+        // Each stage is a sweep over its candidates: a failed candidate is recorded (sweep-state.json) and
+        // the others go on; --resume reads finished ones back, --retry-failed reruns the failed ones.
         var candidates: [Candidate] = []
-        func train(_ cut: CutPoint, stage: Int) throws {
-            let parameters = Self.parameters(for: cut, backbone: backbone, strategy: training.strategy)
-            var specification = base
-            specification.strategy.parameters = parameters
-            let label = "stage\(stage)-\(cut.name)"
-            reporter.note("candidate \(label): \(training.strategy) \(parameters)")
-            let runFolder = folder.appendingPathComponent(label)
-            let runs = try LiveReports.following(reporter, everySteps: output.reportEvery, seeds: [runtime.seed], folder: runFolder,
-                                                 resume: output.resume, force: output.force) {
-                try SeedRuns.run(specification, seeds: [runtime.seed], folder: runFolder, data: runData,
-                                 resume: output.resume, force: output.force, index: recordingIndex(note: reporter.note), note: reporter.note,
-                                 observer: { reporter($0) })
+        func train(_ cuts: [CutPoint], stage: Int) throws {
+            guard !cuts.isEmpty else { return }
+            let points = cuts.map { cut in
+                var specification = base
+                specification.strategy.parameters = Self.parameters(for: cut, backbone: backbone, strategy: training.strategy)
+                return SweepPlan.Point(labels: [("candidate", "stage\(stage)-\(cut.name)")], specification: specification,
+                                       folder: folder.appendingPathComponent("stage\(stage)-\(cut.name)"))
             }
-            let results = runs[0].results
-            candidates.append(Candidate(stage: stage, cut: cut.name, parameters: parameters, score: results.best?.value,
-                                        testAUROC: results.test?.metrics["auroc"]?.value, folder: runFolder.path))
+            for point in points { reporter.note("candidate \(point.labels[0].label): \(training.strategy) \(point.specification.strategy.parameters)") }
+            let plan = try SweepPlan(output: folder, axes: ["candidate"], points: points, concurrency: sweep.concurrency, maximumRuns: .max)
+            _ = try CommandSweep.run(plan, data: (base.data, runData), output: output, sweep: sweep, reporter: reporter, what: "search")
+            for (cut, point) in zip(cuts, points) where RunFolder(point.folder).isFinished {
+                let results = try RunResults(contentsOf: RunFolder(point.folder).metricsURL)
+                candidates.append(Candidate(stage: stage, cut: cut.name, parameters: point.specification.strategy.parameters,
+                                            score: results.best?.value, testAUROC: results.test?.metrics["auroc"]?.value,
+                                            folder: point.folder.path))
+            }
             try write(candidates, winner: nil, to: folder)
         }
-        for cut in blocks { try train(cut, stage: 1) }
-        let bestBlock = try Self.best(candidates, monitor: monitor)
-        for cut in Self.layerCandidates(backbone, around: bestBlock.cut, strategy: training.strategy) {
-            try train(cut, stage: 2)
+        func failure() throws -> CommandError? {
+            CommandSweep.failure(try SweepState.read(in: folder), output: folder, written: "search.json")
         }
+        try train(blocks, stage: 1)
+        let bestBlock: Candidate
+        do { bestBlock = try Self.best(candidates, monitor: monitor) } catch { throw try failure() ?? error }
+        try train(Self.layerCandidates(backbone, around: bestBlock.cut, strategy: training.strategy), stage: 2)
         let winner = try Self.best(candidates, monitor: monitor)
         try write(candidates, winner: winner, to: folder)
+        if let failure = try failure() { throw failure }
         print("Cut-point search: \(training.strategy) on \(model.model), \(data.data); by validation \(monitor.rawValue)")
         print("stage  cut                      validation  test AUROC  parameters")
         for candidate in candidates {

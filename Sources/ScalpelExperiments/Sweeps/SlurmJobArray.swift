@@ -53,6 +53,9 @@ public struct SlurmJobArray {
         where url.path.contains(where: { $0.isWhitespace || $0.isNewline || "'\"%\\".contains($0) }) {
             throw ExperimentError("slurm: \(what) \(url.path) holds a space, quote, % or backslash, which #SBATCH lines cannot hold; choose a folder without them")
         }
+        // Not while a local `scalpel sweep` of the same file trains (it holds this lock).
+        let lock = try FolderLock(plan.output, purpose: "the sweep's output folder")
+        defer { lock.release() }
         let executor = SweepExecutor(plan: plan, retryFailed: retryFailed, note: note)
         _ = try executor.checkInputs()
         let (todo, _) = try executor.runsToTrain()
@@ -62,10 +65,10 @@ public struct SlurmJobArray {
         }
         let cpus = options.cpusPerTask ?? plan.threadsPerRun ?? 1
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("logs"), withIntermediateDirectories: true)
+        // Each task runs its point's own specification (a finished run is read back only with the same
+        // fields); without threads-per-run, libtorch takes its threads from OMP_NUM_THREADS, set below.
         for (index, point) in plan.points.enumerated() {
-            var specification = point.specification
-            if plan.threadsPerRun == nil { specification.runtime.threads = cpus }
-            try specification.write(to: specificationURL(index),
+            try point.specification.write(to: specificationURL(index),
                                     header: "Run \(point.name) of the sweep in \(plan.output.path): array task \(index)")
         }
         let outcomes = Self.outcomesFolder(in: plan.output)
@@ -126,6 +129,14 @@ public struct SlurmJobArray {
         lines += directives.compactMap { $0.map { "#SBATCH \($0)" } }
         lines += [
             "set -u",
+            "# USR1 comes signal-seconds before the time limit (--signal=B:…: to this shell only): stop the run,",
+            "# which keeps its last complete epoch, then requeue this task; the next attempt resumes the run.",
+            "stopping=0",
+            "child=",
+            #"on_usr1() { stopping=1; echo "scalpel sweep: time limit near; stopping the run to requeue it"; [ -n "$child" ] && kill -TERM "$child" 2>/dev/null; }"#,
+            "trap on_usr1 USR1",
+            "# Runs without threads-per-run use the task's CPUs.",
+            #"export OMP_NUM_THREADS="${OMP_NUM_THREADS:-${SLURM_CPUS_PER_TASK:-1}}""#,
             "default_scalpel=\(Self.quoted(executable))",
             "SCALPEL=\"${SCALPEL:-$default_scalpel}\"",
             "TASKS=\(Self.quoted(folder.path))",
@@ -148,17 +159,13 @@ public struct SlurmJobArray {
             "}",
             #"finished() { grep -Eqs '"status" *: *"finished"' "$folder/metrics.json"; }"#,
             #"if finished; then echo "the run has finished already"; record 0; exit 0; fi"#,
-            "",
-            "# USR1 comes signal-seconds before the time limit (--signal=B:…: to this shell only): stop the run,",
-            "# which keeps its last complete epoch, then requeue this task; the next attempt resumes the run.",
-            "stopping=0",
-            "child=",
-            #"on_usr1() { stopping=1; echo "scalpel sweep: time limit near; stopping the run to requeue it"; [ -n "$child" ] && kill -TERM "$child" 2>/dev/null; }"#,
-            "trap on_usr1 USR1",
-            #"\#(launch) train --config "$spec" --output "$folder" --resume &"#,
-            "child=$!",
-            #"wait "$child"; status=$?"#,
-            #"while kill -0 "$child" 2>/dev/null; do wait "$child"; status=$?; done"#,
+            "status=0",
+            #"if [ "$stopping" = 0 ]; then"#,
+            #"  \#(launch) train --config "$spec" --output "$folder" --resume &"#,
+            "  child=$!",
+            #"  wait "$child"; status=$?"#,
+            #"  while kill -0 "$child" 2>/dev/null; do wait "$child"; status=$?; done"#,
+            "fi",
             #"if [ "$stopping" = 1 ] && ! finished; then"#,
             #"  if [ "$attempt" -gt "$MAX_REQUEUES" ]; then"#,
             #"    echo "scalpel sweep: requeued $MAX_REQUEUES times without finishing; giving up" >&2; record 75; exit 75"#,
