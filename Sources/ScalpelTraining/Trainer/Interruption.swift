@@ -22,12 +22,6 @@ public enum Interruption {
     private static let firstSignalTime = Atomic<Int64>(0)
     /// A signal within this time of the first (ns) is taken as a copy of it, not as a second request.
     static let repeatWindow: Int64 = 2_000_000_000
-
-    static func monotonicNanoseconds() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
-    }
     private static let installation = Mutex<(users: Int, previous: [Int32: sigaction])>((0, [:]))
     private static let signals: [Int32] = [SIGINT, SIGTERM]
 
@@ -45,7 +39,15 @@ public enum Interruption {
 
     /// Forgets a received signal.
     public static func clear() {
+        firstSignalTime.store(0, ordering: .relaxed)
         received.store(0, ordering: .releasing)
+    }
+
+    /// CLOCK_MONOTONIC in nanoseconds (async-signal-safe).
+    static func monotonicNanoseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
     }
 
     /// Sends a received SIGINT/SIGTERM on to child processes, once: for a process that waits for children
@@ -76,7 +78,7 @@ public enum Interruption {
     public static func catching<T>(_ body: () throws -> T) throws -> T {
         installation.withLock { state in
             if state.users == 0 {
-                clear()   // also makes sure the flag exists before a handler can touch it
+                clear()   // also initialises both atomics before a handler can touch them
                 for signal in signals {
                     var action = sigaction()
                     action.__sigaction_handler.sa_handler = { signal in
