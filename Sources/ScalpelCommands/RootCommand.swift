@@ -42,7 +42,7 @@ public struct RootCommand: ParsableCommand {
             print("\(error)", to: &standardError)
             Self.exit(withError: ExitCode(Interruption.exitStatus(for: error.interruptionSignal!)))
         } catch where isUserFacing(error) {
-            exitWithMessage("error: \(error)")
+            exitWithMessage("error: \(message(for: error))")
         } catch {
             exit(withError: error)
         }
@@ -72,6 +72,13 @@ public struct RootCommand: ParsableCommand {
     /// argument parser's errors keep its usage output).
     static func isUserFacing(_ error: any Error) -> Bool {
         error is any UserFacingError
+    }
+
+    /// The one-line message of a user-facing error; libtorch's allocation failures (outside training,
+    /// which names its own activity) get the advice to make the work smaller.
+    static func message(for error: any Error) -> String {
+        guard let error = error as? TorchError, error.kind == .outOfMemory else { return "\(error)" }
+        return "out of memory in \(error.operation): \(error.message); try a smaller --batch-size or --image-size, or close other programs"
     }
 
     static func exitWithMessage(_ message: String) -> Never {

@@ -107,3 +107,14 @@ import Torch
         #expect(warnings.contains { $0.contains("patient 'p0'") && $0.contains("train and validation") }, "\(warnings)")
     }
 }
+
+/// libtorch's allocation failure outside training: one line with the advice, not a crash (issue 14).
+@Suite struct OutOfMemoryMessageTests {
+    @Test func anAllocationFailureSaysWhatToMakeSmaller() throws {
+        let error = #expect(throws: TorchError.self) { _ = try Tensor.empty([1 << 44]) }
+        let message = RootCommand.message(for: try #require(error))
+        #expect(message.hasPrefix("out of memory in ") && message.contains("tried to allocate") && message.contains("--batch-size"),
+                "\(message)")
+        #expect(RootCommand.message(for: CommandError("x")) == "x")
+    }
+}

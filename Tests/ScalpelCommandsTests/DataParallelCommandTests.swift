@@ -81,5 +81,20 @@ struct DataParallelCommandTests {
         #expect(RunFolder(killed).isFinished)
         let results = try RunResults(contentsOf: RunFolder(killed).metricsURL)
         #expect(results.history.count == 6)
+
+        // SIGTERM to the launcher reaches the ranks (in their own process groups): they stop together at
+        // the end of an epoch and the launcher exits with 143.
+        let stopped = TrainCommandTests.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: stopped) }
+        let (launcher, launcherErrors) = try Self.launch(scalpel, output: stopped, epochs: 6)
+        while !FileManager.default.fileExists(atPath: RunFolder(stopped).lastCheckpointURL.path), launcher.isRunning, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        kill(launcher.processIdentifier, SIGTERM)
+        launcher.waitUntilExit()
+        let stopMessage = String(decoding: launcherErrors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(launcher.terminationStatus == 143, "\(stopMessage)")
+        #expect(stopMessage.contains("ranks stopped at the end of an epoch"), "\(stopMessage)")
+        #expect(!RunFolder(stopped).isFinished)
     }
 }

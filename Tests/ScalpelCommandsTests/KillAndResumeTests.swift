@@ -1,12 +1,14 @@
 // Scalpel — ScalpelCommandsTests
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import ScalpelAttacks
 import ScalpelExperiments
 import ScalpelTraining
 import Testing
 
-/// `scalpel compare` and `scalpel sweep run` killed with SIGKILL in the middle of their second run, then
-/// run again (compare with --resume): every run ends with the results of an uninterrupted command.
+/// `scalpel compare`, `search`, `sweep run` and `attack uap` killed with SIGKILL in the middle of a run, then run again
+/// (with --resume): every run ends with the results of an uninterrupted command. And a parallel sweep
+/// stopped with SIGTERM stops its runs and continues later.
 @Suite(.serialized)
 struct KillAndResumeTests {
     static func temporaryFolder() -> URL {
@@ -79,6 +81,63 @@ struct KillAndResumeTests {
         #expect(FileManager.default.fileExists(atPath: killed.appendingPathComponent("compare.csv").path))
     }
 
+    @Test func aKilledSearchResumesToTheSameCandidatesAndWinner() throws {
+        guard let scalpel = TrainCommandTests.executable() else {
+            print("notice: the scalpel executable was not found beside the tests; run `swift build` first. Search SIGKILL test skipped.")
+            return
+        }
+        let reference = Self.temporaryFolder(), killed = Self.temporaryFolder()
+        defer {
+            try? FileManager.default.removeItem(at: reference)
+            try? FileManager.default.removeItem(at: killed)
+        }
+        let search = ["search"] + Self.quick + ["--strategy", "truncated"]
+        #expect(try Self.run(scalpel, search + ["--output", reference.path]) == 0)
+        // Killed during the third candidate's second epoch.
+        let third = RunFolder(killed.appendingPathComponent("stage1-layer2")).lastCheckpointURL
+        #expect(try Self.kill(scalpel, search + ["--output", killed.path], when: third), "the search ended before it was killed")
+        #expect(try Self.run(scalpel, search + ["--output", killed.path, "--resume"]) == 0)
+        let candidates = try FileManager.default.contentsOfDirectory(atPath: reference.path).filter { $0.hasPrefix("stage") }.sorted()
+        let resumedCandidates = try FileManager.default.contentsOfDirectory(atPath: killed.path).filter { $0.hasPrefix("stage") }.sorted()
+        #expect(candidates.count >= 5 && candidates == resumedCandidates)
+        for candidate in candidates {
+            try Self.expectSameResults(reference.appendingPathComponent(candidate), killed.appendingPathComponent(candidate))
+        }
+        // The same candidates, scores and winner (folders aside).
+        func outcome(_ folder: URL) throws -> String {
+            let object = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("search.json"))) as? [String: Any]
+            let rows = ((object?["candidates"] as? [[String: Any]]) ?? []) + [(object?["best"] as? [String: Any]) ?? [:]]
+            return rows.map { row in ["stage", "cut", "parameters", "score", "testAUROC"].map { "\(row[$0] ?? "-")" }.joined(separator: " ") }
+                .joined(separator: "\n")
+        }
+        #expect(try outcome(reference) == outcome(killed))
+    }
+
+    @Test func aKilledUniversalPerturbationResumesToTheSameResult() throws {
+        guard let scalpel = TrainCommandTests.executable() else {
+            print("notice: the scalpel executable was not found beside the tests; run `swift build` first. UAP SIGKILL test skipped.")
+            return
+        }
+        let root = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let run = root.appendingPathComponent("run"), reference = root.appendingPathComponent("a"), killed = root.appendingPathComponent("b")
+        // A run good enough for the attack to find a perturbation (‖v‖ > 0) in 4 chunks of 16 images.
+        #expect(try Self.run(scalpel, ["train", "--data", "synthetic:96", "--model", "resnet18_28", "--weights", "none", "--epochs", "3",
+                                       "--batch-size", "16", "--lr", "0.01", "--bootstrap", "0", "--threads", "1", "--quiet",
+                                       "--output", run.path]) == 0)
+        let attack = ["attack", "uap", run.path, "--source", "train", "--chunk", "16", "--random-draws", "2", "--threads", "1"]
+        #expect(try Self.run(scalpel, attack + ["--output", reference.path]) == 0)
+        #expect(try Self.kill(scalpel, attack + ["--output", killed.path], when: killed.appendingPathComponent(UAPRunner.progressFile)),
+                "the attack ended before it was killed")
+        #expect(!FileManager.default.fileExists(atPath: killed.appendingPathComponent(UAPRunner.resultsFile).path))
+        #expect(try Self.run(scalpel, attack + ["--output", killed.path]) == 0)
+        let a = try JSONDecoder().decode(UAPResult.self, from: Data(contentsOf: reference.appendingPathComponent(UAPRunner.resultsFile)))
+        #expect(a.perturbationL2 > 0)
+        for file in [UAPRunner.resultsFile, "uap.npy", "results.csv"] {
+            #expect(try Data(contentsOf: reference.appendingPathComponent(file)) == Data(contentsOf: killed.appendingPathComponent(file)), "\(file)")
+        }
+    }
+
     @Test func aKilledSweepRunsAgainToTheSameResults() throws {
         guard let scalpel = TrainCommandTests.executable() else {
             print("notice: the scalpel executable was not found beside the tests; run `swift build` first. Sweep SIGKILL test skipped.")
@@ -105,5 +164,39 @@ struct KillAndResumeTests {
         #expect(!RunFolder(killed.points[1].folder).isFinished)
         #expect(try Self.run(scalpel, ["sweep", "run", root.appendingPathComponent("killed.yaml").path, "--quiet"]) == 0)
         for (a, b) in zip(reference.points, killed.points) { try Self.expectSameResults(a.folder, b.folder) }
+    }
+
+    @Test func aParallelSweepStoppedWithSIGTERMStopsItsRunsAndContinuesLater() throws {
+        guard let scalpel = TrainCommandTests.executable() else {
+            print("notice: the scalpel executable was not found beside the tests; run `swift build` first. Sweep SIGTERM test skipped.")
+            return
+        }
+        let root = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let file = root.appendingPathComponent("sweep.yaml")
+        try """
+            output: \(root.appendingPathComponent("out").path)
+            base: {data: "synthetic:48", model: resnet18_28, weights: none, epochs: 3, batch-size: 16, bootstrap: 0}
+            grid:
+              seed: [0, 1]
+            concurrency: 2
+            threads-per-run: 1
+            """.write(to: file, atomically: true, encoding: .utf8)
+        let plan = try SweepPlan(contentsOf: file)
+        let sweep = try Self.launch(scalpel, ["sweep", "run", file.path, "--quiet"])
+        let first = RunFolder(plan.points[0].folder).lastCheckpointURL, deadline = Date().addingTimeInterval(120)
+        while !FileManager.default.fileExists(atPath: first.path), sweep.isRunning, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        Foundation.kill(sweep.processIdentifier, SIGTERM)
+        sweep.waitUntilExit()
+        #expect(sweep.terminationStatus == 143)
+        // Both runs stopped (none left training on its own), unfinished and not counted as failed.
+        #expect(plan.points.allSatisfy { !RunFolder($0.folder).isFinished })
+        let state = try SweepState.read(in: plan.output)
+        #expect(state.entries.allSatisfy { $0.status != .failed }, "\(state.entries.map(\.error))")
+        #expect(try Self.run(scalpel, ["sweep", "run", file.path, "--quiet"]) == 0)
+        #expect(plan.points.allSatisfy { RunFolder($0.folder).isFinished })
     }
 }

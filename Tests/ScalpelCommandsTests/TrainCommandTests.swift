@@ -207,16 +207,22 @@ struct TrainCommandTests {
         whole.waitUntilExit()
         #expect(whole.terminationStatus == 0)
 
-        // Kill the second run as soon as its first epoch is checkpointed, in the middle of the next.
-        let victim = try launch(killed)
-        let checkpoint = RunFolder(killed).lastCheckpointURL
+        // Kill the second run at several moments — before any epoch is saved, during epoch 2, during epoch 4 —
+        // resuming it each time.
         let deadline = Date().addingTimeInterval(120)
-        while !FileManager.default.fileExists(atPath: checkpoint.path), victim.isRunning, Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.02)
+        func epochsDone() -> Int { (try? RunResults(contentsOf: RunFolder(killed).metricsURL))?.history.count ?? 0 }
+        let moments: [(name: String, reached: () -> Bool)] = [
+            ("before any epoch is saved", { FileManager.default.fileExists(atPath: RunFolder(killed).configURL.path) }),
+            ("during epoch 2", { epochsDone() >= 1 }),
+            ("during epoch 4", { epochsDone() >= 3 }),
+        ]
+        for (index, moment) in moments.enumerated() {
+            let victim = try launch(killed, index == 0 ? [] : ["--resume"])
+            while !moment.reached(), victim.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+            kill(victim.processIdentifier, SIGKILL)
+            victim.waitUntilExit()
+            #expect(!RunFolder(killed).isFinished, "the run finished before it could be killed \(moment.name)")
         }
-        kill(victim.processIdentifier, SIGKILL)
-        victim.waitUntilExit()
-        #expect(!RunFolder(killed).isFinished, "the run finished before it could be killed")
 
         let resumed = try launch(killed, ["--resume"])
         resumed.waitUntilExit()

@@ -150,6 +150,19 @@ struct FaultTests {
                 && message.contains("--batch-size (e.g. 32)") && message.contains("--image-size"), "\(message)")
     }
 
+    @Test func anAllocationFailureDuringTrainingNamesTheEpochAndTheBatchSize() throws {
+        let folder = TrainerTests.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try TorchRuntime.configure(seed: 7)
+        let trainer = try Trainer(model: try HungryNet(), splits: TrainerTests.splits(), trainTransform: Normalize(mean: [0.5], std: [0.5]),
+                                  evaluationTransform: Normalize(mean: [0.5], std: [0.5]),
+                                  configuration: TrainerTests.configuration(epochs: 1), folder: try RunFolder.prepare(folder, resume: false, force: false))
+        let error = #expect(throws: TrainingError.self) { _ = try trainer.run(resume: false) }
+        let message = error?.description ?? ""
+        #expect(message.contains("out of memory while training epoch 1 (64.0 TiB asked for)") && message.contains("--batch-size (e.g. 8)"),
+                "\(message)")
+    }
+
     @Test func aSecondWriterIsRefusedWithTheHoldersPidAndAStaleLockNeverBlocks() throws {
         let folder = TrainerTests.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -164,5 +177,16 @@ struct FaultTests {
         let again = try FolderLock(folder, purpose: "the run folder")
         again.release()
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(FolderLock.fileName).path))
+    }
+}
+
+/// TinyNet whose forward pass asks libtorch for 64 TiB, as a batch far too large for the machine would.
+final class HungryNet: Layer {
+    let tiny: TinyNet
+    init() throws { tiny = try TinyNet(seed: 7) }
+    var namedChildren: [(String, any Module)] { [("tiny", tiny)] }
+    func callAsFunction(_ input: Tensor) throws -> Tensor {
+        _ = try Tensor.empty([1 << 44])
+        return try tiny(input)
     }
 }

@@ -24,10 +24,10 @@ train() {  # three seeds of full fine-tuning per data set
   done
 }
 
-similarity() {  # per cut point: pretrained vs fine-tuned features of 1000 test images, against the baseline
+similarity() {  # per cut point: pretrained vs fine-tuned features of (at most) 1000 training images, against the baseline
   for d in "${datasets[@]}"; do
     for seed in 0 1 2; do
-      "$scalpel" analyze similarity "$out/$d-full-s$seed" --split test --max-images 1000 \
+      "$scalpel" analyze similarity "$out/$d-full-s$seed" --split train --max-images 1000 \
         --measures linear-cka,svcca,pwcca --output "$out/$d-full-s$seed-similarity"
     done
   done

@@ -1,6 +1,7 @@
 // Scalpel — ScalpelCommands
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
+import ScalpelTraining
 
 /// `--nproc N`: starts N copies of this program on this host, as torchrun would — each with RANK,
 /// WORLD_SIZE, LOCAL_RANK, MASTER_ADDR=127.0.0.1 and a free MASTER_PORT, the same arguments without
@@ -30,15 +31,24 @@ enum LocalLauncher {
             try process.run()
             children.append(process)
         }
-        var failure: (rank: Int, status: Int32)?
+        // Ctrl-C or SIGTERM to this process goes on to the ranks (in their own process groups), which stop
+        // together at the end of the epoch; then this process exits as they do.
+        var failure: (rank: Int, status: Int32)?, forwarded: Int32?
+        try Interruption.catching {
         while children.contains(where: \.isRunning) {
-            if failure == nil, let rank = children.indices.first(where: { !children[$0].isRunning && children[$0].terminationStatus != 0 }) {
+            forwarded = Interruption.forward(to: children, unless: forwarded)
+            if failure == nil, forwarded == nil,
+               let rank = children.indices.first(where: { !children[$0].isRunning && children[$0].terminationStatus != 0 }) {
                 failure = (rank, children[rank].terminationStatus)
                 // The others notice the lost peer in their next exchange; stop any that wait elsewhere.
                 Thread.sleep(forTimeInterval: 2)
                 for child in children where child.isRunning { child.terminate() }
             }
             Thread.sleep(forTimeInterval: 0.1)
+        }
+        }
+        if let signal = forwarded {
+            throw TrainingError.interrupted("interrupted by \(Interruption.name(of: signal)): the \(count) ranks stopped at the end of an epoch (exit statuses \(children.map(\.terminationStatus))); continue with the same command and --resume", signal: signal)
         }
         if failure == nil, let rank = children.indices.first(where: { children[$0].terminationStatus != 0 }) {
             failure = (rank, children[rank].terminationStatus)

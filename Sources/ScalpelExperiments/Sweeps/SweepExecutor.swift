@@ -133,8 +133,14 @@ public struct SweepExecutor {
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         var waiting = todo[...]
         var running: [(process: Process, point: SweepPlan.Point, log: URL)] = []
+        // Ctrl-C or SIGTERM to the sweep goes on to its runs (each in its own process group), which stop at
+        // their next batch; none starts after it, and the stopped ones stay 'running' for the next start.
+        var forwarded: Int32?
+        try Interruption.catching {
         while !waiting.isEmpty || !running.isEmpty {
-            while running.count < plan.concurrency, let (index, point) = waiting.popFirst() {
+            forwarded = Interruption.forward(to: running.map(\.process), unless: forwarded)
+            if forwarded != nil { waiting.removeAll() }
+            while forwarded == nil, running.count < plan.concurrency, let (index, point) = waiting.popFirst() {
                 let spec = work.appendingPathComponent("run-\(index).yaml"), log = work.appendingPathComponent("run-\(index).log")
                 try point.specification.write(to: spec, header: "Run \(point.name) of the sweep in \(plan.output.path)")
                 FileManager.default.createFile(atPath: log.path, contents: nil)
@@ -156,9 +162,16 @@ public struct SweepExecutor {
             for (offset, entry) in running.enumerated().reversed() where !entry.process.isRunning {
                 running.remove(at: offset)
                 let status = entry.process.terminationStatus
+                // Stopped by the forwarded signal (at a batch, or outside training by its default action).
+                if let signal = forwarded, status == Interruption.exitStatus(for: signal)
+                    || (entry.process.terminationReason == .uncaughtSignal && status == signal) { continue }
                 let tail = ((try? String(contentsOf: entry.log, encoding: .utf8)) ?? "").split(separator: "\n").suffix(3).joined(separator: " | ")
                 try finish(entry.point, error: status == 0 ? nil : "exit status \(status): \(tail) (log: \(entry.log.path))", state: &state)
             }
+        }
+        }
+        if let signal = forwarded {
+            throw TrainingError.interrupted("interrupted by \(Interruption.name(of: signal)): the running runs stopped at their last complete epoch and no other started; run the sweep again to continue", signal: signal)
         }
     }
 }
