@@ -43,6 +43,7 @@ public struct UAPRecord: Sendable {
         var perturbationLinf: Double?
         var heldout: Evaluation
         var random: Random?
+        var randomAtUAPNorm: Random?
         var curve: [CurvePoint]?
         var classNames: [String]
     }
@@ -55,6 +56,8 @@ public struct UAPRecord: Sendable {
     public let perturbationLinf: Double?
     public let heldout: Evaluation
     public let random: Random?
+    /// Random perturbations of the UAP's own size ‖v‖, when it is smaller than ξ.
+    public let randomAtUAPNorm: Random?
     public let curve: [CurvePoint]
     public let classNames: [String]
     /// The amplified perturbation as an image, when uap-amplified.png (or .npy) is there and readable.
@@ -83,6 +86,7 @@ public struct UAPRecord: Sendable {
         perturbationLinf = file.perturbationLinf
         heldout = file.heldout
         random = file.random
+        randomAtUAPNorm = file.randomAtUAPNorm
         curve = file.curve ?? []
         classNames = file.classNames
         triptych = files.exists(prefix + "triptych.png")

@@ -42,6 +42,11 @@ struct UAPSections {
                          cell(randomMean, "random-fooling-rate") + (randomStd.map { " ± " + HTML.number($0) } ?? ""), "–",
                          String(uap.heldout.images)])
         }
+        if let small = uap.randomAtUAPNorm, !small.foolingRates.isEmpty {
+            let mean = small.foolingRates.reduce(0, +) / Double(small.foolingRates.count)
+            rows.append(["random perturbations (\(small.foolingRates.count), the UAP's own size ‖v‖)",
+                         cell(mean, "random-uap-norm-fooling-rate"), "–", String(uap.heldout.images)])
+        }
         body += HTML.table(header: ["perturbation", "fooling rate", "targeted success", "held-out images"], rows: rows,
                            caption: "Fooling rate on held-out images (share whose prediction changes)", id: id("uap-table"))
 
