@@ -8,8 +8,9 @@ import TorchNN
 /// `(x − mean[c]) / std[c]` is applied inside. Every perturbation, budget and clip of this target is
 /// therefore in [0, 1] pixel units (multiply by 255 for 8-bit units).
 ///
-/// The network must already be in evaluation mode on `device`; gradients reach the input only
-/// (parameters' `.grad` is never touched).
+/// The network must already be in evaluation mode on `device`; its parameters are frozen here (an
+/// attack never trains the model, and a frozen eval-mode network runs convolution + batch norm fused,
+/// with the input's gradient from the fused path: `InferenceFusion`), so gradients reach the input only.
 public final class PixelClassifier {
     public let network: any Layer
     /// Per-channel normalisation applied inside (`[C]`, one entry per input channel).
@@ -31,6 +32,7 @@ public final class PixelClassifier {
             throw AttackError("normalisation needs one positive deviation per mean, got mean \(mean), std \(std)")
         }
         guard classCount >= 2 else { throw AttackError("an attack needs a classifier with at least 2 classes, got \(classCount)") }
+        if !network.parameters().isEmpty { try network.freeze(matching: .all) }
         self.network = network
         self.mean = mean
         self.std = std

@@ -95,6 +95,9 @@ public struct UAPResult: Sendable, Equatable, Codable {
     /// On the held-out images.
     public var heldout: EvaluationSummary
     public var random: RandomControlSummary
+    /// Random perturbations of the UAP's own size ‖v‖ (Natural_UAP's control), when ‖v‖ is below ξ
+    /// (nil otherwise: then they are the controls above).
+    public var randomAtUAPNorm: RandomControlSummary?
     public var curve: [CurvePoint]
     public var skipped: [String]
     public var classNames: [String]

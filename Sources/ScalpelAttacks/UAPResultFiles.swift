@@ -60,13 +60,19 @@ public struct UAPResultFiles {
             }.joined()
     }
 
-    /// One row per perturbation: the UAP and each random control.
+    /// One row per perturbation: the UAP and each random control (radius ξ, then radius ‖v‖ when smaller).
     var tableCSV: String {
         var rows = ["perturbation,norm,zeta,radius,fooling_rate,targeted_success_rate"]
         let s = result.settings
         rows.append("uap,\(s.norm.rawValue),\(s.zeta),\(number(result.radius)),\(number(result.heldout.foolingRate)),\(number(result.heldout.targetedSuccessRate))")
         for (index, rate) in result.random.foolingRates.enumerated() {
             rows.append("random-\(index + 1),\(s.norm.rawValue),\(s.zeta),\(number(result.radius)),\(number(rate)),\(number(result.random.targetedSuccessRates?[index]))")
+        }
+        if let small = result.randomAtUAPNorm {
+            let size = s.norm == .l2 ? result.perturbationL2 : result.perturbationLinf
+            for (index, rate) in small.foolingRates.enumerated() {
+                rows.append("random-uap-norm-\(index + 1),\(s.norm.rawValue),\(s.zeta),\(number(size)),\(number(rate)),\(number(small.targetedSuccessRates?[index]))")
+            }
         }
         return rows.joined(separator: "\n") + "\n"
     }
@@ -77,9 +83,12 @@ public struct UAPResultFiles {
                      "Source: \(s.source) (\(result.imagesSeen) inputs seen, \(s.views) view(s) per image); \(s.targetClass.map { "targeted at \(result.classNames[$0])" } ?? "non-targeted"); \(s.norm.rawValue), ζ = \(s.zeta), ξ = \(number(result.radius)) (mean reference norm \(number(result.meanReferenceNorm)), pixels in [0, 1], perturbed images clipped to [0, 1]); FGSM step \(s.fgsmEpsilon), \(s.passes) pass(es) per chunk of \(s.chunkSize).",
                      "", "| perturbation | ‖v‖₂ | ‖v‖∞ | fooling rate | targeted success |", "|---|---|---|---|---|",
                      "| UAP | \(number(result.perturbationL2)) | \(number(result.perturbationLinf)) | \(number(h.foolingRate)) | \(number(h.targetedSuccessRate)) |",
-                     "| random (\(result.random.draws) draws) | | | \(number(result.random.meanFoolingRate)) ± \(number(result.random.standardDeviation)) | \(number(result.random.targetedSuccessRates.map { $0.isEmpty ? 0 : $0.reduce(0, +) / Double($0.count) })) |",
-                     "", "Fooling rate against the clean predictions on \(h.images) held-out images; by clean class:", "",
-                     "| class | images | fooling rate |", "|---|---|---|"]
+                     "| random (\(result.random.draws) draws, radius ξ) | | | \(number(result.random.meanFoolingRate)) ± \(number(result.random.standardDeviation)) | \(number(result.random.targetedSuccessRates.map { $0.isEmpty ? 0 : $0.reduce(0, +) / Double($0.count) })) |"]
+        if let small = result.randomAtUAPNorm {
+            lines.append("| random (\(small.draws) draws, radius ‖v‖ = \(number(s.norm == .l2 ? result.perturbationL2 : result.perturbationLinf))) | | | \(number(small.meanFoolingRate)) ± \(number(small.standardDeviation)) | \(number(small.targetedSuccessRates.map { $0.isEmpty ? 0 : $0.reduce(0, +) / Double($0.count) })) |")
+        }
+        lines += ["", "Fooling rate against the clean predictions on \(h.images) held-out images; by clean class:", "",
+                  "| class | images | fooling rate |", "|---|---|---|"]
         for (index, name) in result.classNames.enumerated() {
             lines.append("| \(name) | \(h.imagesByCleanClass[index]) | \(number(h.foolingRateByCleanClass[index])) |")
         }

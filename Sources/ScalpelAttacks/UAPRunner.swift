@@ -157,29 +157,42 @@ public final class UAPRunner {
                         meanNorm: Double) throws -> UAPResult {
         let evaluation = try PerturbationEvaluation(classifier: classifier, images: heldout, perturbation: perturbation,
                                                     labels: labels, targetClass: settings.targetClass, cleanPredictions: clean)
-        let generator = try Generator(seed: settings.seed &+ 0x5EED)
-        var rates: [Double] = [], successes: [Double] = []
-        for _ in 0..<settings.randomDraws {
-            let noise = try RandomControl.sample(shape: perturbation.shape, radius: progress.radius, norm: settings.norm,
-                                                 generator: generator).to(device: classifier.device)
-            let control = try PerturbationEvaluation(classifier: classifier, images: heldout, perturbation: noise,
-                                                     targetClass: settings.targetClass, cleanPredictions: clean)
-            rates.append(control.foolingRate)
-            if let rate = control.targetedSuccessRate { successes.append(rate) }
-        }
-        let random = RandomControlSummary(draws: settings.randomDraws, foolingRates: rates,
-                                          targetedSuccessRates: settings.targetClass == nil ? nil : successes)
+        let random = try randomControls(radius: progress.radius, shape: perturbation.shape, seed: settings.seed &+ 0x5EED,
+                                        heldout: heldout, clean: clean)
         log("held-out fooling rate \(format(evaluation.foolingRate)); random controls \(format(random.meanFoolingRate)) ± \(format(random.standardDeviation)) (\(random.draws) draws)")
+        let size = try settings.norm.norm(perturbation)
+        var atSize: RandomControlSummary?
+        if settings.randomDraws > 0, size > 0, size < progress.radius * (1 - 1e-3) {
+            atSize = try randomControls(radius: size, shape: perturbation.shape, seed: settings.seed &+ 0x5EED &+ 1,
+                                        heldout: heldout, clean: clean)
+            log("random controls of the UAP's size ‖v‖ = \(format(size)): \(format(atSize!.meanFoolingRate)) ± \(format(atSize!.standardDeviation))")
+        }
         let result = UAPResult(settings: settings, radius: progress.radius, meanReferenceNorm: meanNorm,
                                imagesSeen: progress.imagesSeen, perturbationL2: try PerturbationNorm.l2.norm(perturbation),
                                perturbationLinf: try PerturbationNorm.linf.norm(perturbation),
-                               heldout: EvaluationSummary(evaluation), random: random, curve: progress.curve,
+                               heldout: EvaluationSummary(evaluation), random: random, randomAtUAPNorm: atSize, curve: progress.curve,
                                skipped: progress.skipped, classNames: classNames)
         try UAPResultFiles(result: result, perturbation: perturbation,
                            examples: heldout.slice(axis: 0, start: 0, end: min(4, heldout.shape[0])))
             .write(to: directory)
         try? FileManager.default.removeItem(at: directory.appendingPathComponent(Self.progressFile))
         return result
+    }
+
+    /// `settings.randomDraws` perturbations uniform in the ball of `radius`, scored on the held-out images.
+    private func randomControls(radius: Double, shape: [Int], seed: UInt64, heldout: Tensor, clean: [Int]) throws -> RandomControlSummary {
+        let generator = try Generator(seed: seed)
+        var rates: [Double] = [], successes: [Double] = []
+        for _ in 0..<settings.randomDraws {
+            let noise = try RandomControl.sample(shape: shape, radius: radius, norm: settings.norm, generator: generator)
+                .to(device: classifier.device)
+            let control = try PerturbationEvaluation(classifier: classifier, images: heldout, perturbation: noise,
+                                                     targetClass: settings.targetClass, cleanPredictions: clean)
+            rates.append(control.foolingRate)
+            if let rate = control.targetedSuccessRate { successes.append(rate) }
+        }
+        return RandomControlSummary(draws: settings.randomDraws, foolingRates: rates,
+                                    targetedSuccessRates: settings.targetClass == nil ? nil : successes)
     }
 
     private func format(_ value: Double) -> String { String(format: "%.4f", value) }

@@ -96,7 +96,27 @@ struct TensorImages: ImageDataset {
         let amplified = try ImageDecoder.decode(contentsOf: pieces.appendingPathComponent("uap-amplified.png"))
         #expect(amplified.width == 128 && amplified.height == 128)
         let csv = try String(contentsOf: pieces.appendingPathComponent("results.csv"), encoding: .utf8)
-        #expect(csv.split(separator: "\n").count == 1 + 1 + 3)
+        #expect(csv.split(separator: "\n").count == 1 + 1 + 3 + (straight.randomAtUAPNorm == nil ? 0 : 3))
+    }
+
+    /// A UAP smaller than its ball also gets random controls of its own size (Natural_UAP's control),
+    /// written to results.json, results.csv and results.md; one that fills the ball does not.
+    @Test func smallUAPGetsControlsOfItsOwnSize() throws {
+        let classifier = try AttackFixture.classifier()
+        let settings = try UAPJobSettings(norm: .l2, zeta: 0.5, fgsmEpsilon: 0.001, chunkSize: 24, randomDraws: 3, source: "fixture")
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (source, reference, heldout) = try inputs()
+        let result = try #require(try UAPRunner(classifier: classifier, settings: settings, directory: directory, classNames: ["r", "g", "b"])
+            .run(source: source, reference: reference, heldout: heldout, heldoutLabels: nil))
+        #expect(result.perturbationL2 > 0 && result.perturbationL2 < result.radius / 10, "the case needs a UAP well inside its ball")
+        let small = try #require(result.randomAtUAPNorm)
+        #expect(small.draws == 3 && small.foolingRates.count == 3 && small.foolingRates.allSatisfy { (0...1).contains($0) })
+        let csv = try String(contentsOf: directory.appendingPathComponent("results.csv"), encoding: .utf8)
+        #expect(csv.split(separator: "\n").filter { $0.hasPrefix("random-uap-norm-") }.count == 3)
+        #expect(try String(contentsOf: directory.appendingPathComponent("results.md"), encoding: .utf8).contains("radius ‖v‖ ="))
+        let decoded = try JSONDecoder().decode(UAPResult.self, from: Data(contentsOf: directory.appendingPathComponent("results.json")))
+        #expect(decoded.randomAtUAPNorm == small)
     }
 
     @Test func unreadableSourceImagesAreSkippedAndNamed() throws {

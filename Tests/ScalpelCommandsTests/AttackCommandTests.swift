@@ -69,7 +69,9 @@ struct AttackCompareCommandTests {
         #expect(throws: (any Error).self) { try AttackCompareCommand.parse(options + ["--norms", "l3"]) }
         #expect(throws: (any Error).self) { try AttackCompareCommand.parse(options + ["--zetas", "0.04,-1"]) }
         #expect(throws: (any Error).self) { try AttackCompareCommand.parse([folder.path]).run() }   // no compare.json
-        try AttackCompareCommand.parse(options).run()
+        #expect(throws: CommandError.self) { try AttackCompareCommand.parse(options + ["--strategies", "full; scratch"]).run() }
+        #expect(!FileManager.default.fileExists(atPath: compare.appendingPathComponent("attacks").path))
+        try AttackCompareCommand.parse(options + ["--strategies", "full;linear-probe"]).run()
         let attacks = compare.appendingPathComponent("attacks")
         let table = try JSONDecoder().decode(ExposureTable.self, from: Data(contentsOf: attacks.appendingPathComponent("exposure.json")))
         #expect(table.rows.map(\.strategy) == ["full", "linear-probe"])

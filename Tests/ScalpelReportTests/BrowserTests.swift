@@ -96,7 +96,7 @@ struct BrowserTests {
         numbers.append(Number(selector: #"[data-metric="explain-deletion"]"#, text: "0.2500"))
         numbers.append(Number(selector: #"[id="0-explain-table"] tbody tr:nth-child(3) td:first-child"#, text: "<script>"))
         try Self.check(page: page, expectations: Expectations(sections: ReportPageTests.sections + ["similarity", "0-uap", "0-explain"],
-                                                              plots: ReportPageTests.plots + ["similarity-0", "block-cka-0", "0-uap-image",
+                                                              plots: ReportPageTests.plots + ["similarity-0", "block-cka-0", "0-uap-image", "0-uap-triptych",
                                                                                               "0-uap-curve", "0-uap-confusion",
                                                                                               "0-explain-grid-0", "0-explain-grid-1"],
                                                               numbers: numbers),

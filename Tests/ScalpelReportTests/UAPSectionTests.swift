@@ -20,11 +20,13 @@ struct UAPSectionTests {
                                radius: 0.031, meanReferenceNorm: 0.78, imagesSeen: 200, perturbationL2: 1.2, perturbationLinf: 0.031,
                                heldout: heldout,
                                random: RandomControlSummary(draws: 3, foolingRates: [0.1, 0.15, 0.2], targetedSuccessRates: nil),
+                               randomAtUAPNorm: RandomControlSummary(draws: 2, foolingRates: [0.05, 0.0625], targetedSuccessRates: nil),
                                curve: [CurvePoint(imagesSeen: 100, l2: 1, linf: 0.03, sourceFoolingRate: 0.5, foolingRate: 0.6, targetedSuccessRate: nil),
                                        CurvePoint(imagesSeen: 200, l2: 1.2, linf: 0.031, sourceFoolingRate: 0.7, foolingRate: 0.725, targetedSuccessRate: nil)],
                                skipped: [], classNames: ["benign", "<malignant>"])
         let perturbation = try (Tensor.rand([3, 8, 8], generator: try Generator(seed: 1)) - 0.5) * 0.062
-        try UAPResultFiles(result: result, perturbation: perturbation).write(to: folder)
+        try UAPResultFiles(result: result, perturbation: perturbation,
+                           examples: try Tensor.rand([2, 3, 8, 8], generator: try Generator(seed: 2))).write(to: folder)
         return result
     }
 
@@ -42,6 +44,8 @@ struct UAPSectionTests {
         #expect(alone.contains(#"data-metric="random-fooling-rate">0.1500<"#) && alone.contains("± 0.0500"))
         #expect(alone.contains(#"data-plot="uap-curve""#) && alone.contains(#"data-plot="uap-confusion""#))
         #expect(alone.contains(#"<img src="data:image/png;base64,"#) && alone.contains(#"data-plot="uap-image""#))
+        #expect(alone.contains(#"data-plot="uap-triptych""#))
+        #expect(alone.contains(#"data-metric="random-uap-norm-fooling-rate">0.0563<"#) || alone.contains(#"data-metric="random-uap-norm-fooling-rate">0.0562<"#))
         #expect(!alone.contains("<malignant>") && alone.contains("&lt;malignant&gt;") && alone.contains("training split &lt;train&gt;"))
 
         // Inside the run: a section of the run's page.

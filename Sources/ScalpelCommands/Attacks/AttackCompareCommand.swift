@@ -26,6 +26,9 @@ struct AttackCompareCommand: ParsableCommand {
     @Option(help: "Folder of natural images (e.g. ImageNet photos) for the natural-image UAPs; none: training-image UAPs and controls only.")
     var natural: String?
 
+    @Option(help: "Only these strategies of the comparison (labels as in compare.md, separated by ';'); default: all.")
+    var strategies: String?
+
     @Option(help: "Values of ζ (fraction of the mean training-image norm), comma-separated.")
     var zetas: String = "0.02,0.04,0.06"
 
@@ -90,22 +93,33 @@ struct AttackCompareCommand: ParsableCommand {
         let device = try runtime.configure()
         let settings = try settings()
         let comparison = try ComparisonFolder(at: URL(fileURLWithPath: compareFolder))
+        var members = comparison.members
+        if let strategies {
+            let wanted = strategies.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            if let unknown = wanted.first(where: { !comparison.strategies.contains($0) }) {
+                throw CommandError("--strategies: \(unknown) is not a strategy of \(compareFolder) (\(comparison.strategies.joined(separator: "; ")))")
+            }
+            members = members.filter { wanted.contains($0.strategy) }
+            guard !members.isEmpty else { throw CommandError("--strategies '\(strategies)' names no strategy") }
+        }
         // Every run finished and every input readable before any heavy work.
         var auroc: [String: Double] = [:]
-        for member in comparison.members {
+        for member in members {
             let run = try FinishedRun(at: member.url)
             if let value = run.results.test?.metrics["auroc"]?.value { auroc[member.name] = value }
         }
         let chosen = RunFolder.Weights(rawValue: weights)!
-        let first = try AuditedRun(comparison.members[0].url.path, weights: chosen, device: device)
+        let first = try AuditedRun(members[0].url.path, weights: chosen, device: device)
         if let natural { _ = try first.sourceImages(natural, views: views, seed: runtime.seed) }
         let directory = URL(fileURLWithPath: output ?? comparison.url.appendingPathComponent("attacks").path)
         let study = try ExposureStudy(directory: directory, settings: settings,
-                                      members: comparison.members.map { ($0.strategy, $0.name) })
+                                      members: members.map { ($0.strategy, $0.name) })
         study.log = { print($0) }
-        print("\(comparison.members.count) model(s) of \(comparison.strategies.count) strateg(ies); \(settings.kinds.map(\.rawValue).joined(separator: " and ")) UAPs at ζ \(zetas) (\(norms)) → \(directory.path)")
+        let lock = try FolderLock(directory, purpose: "the exposure study's folder")   // one writer
+        defer { lock.release() }
+        print("\(members.count) model(s) of \(Set(members.map(\.strategy)).count) strateg(ies); \(settings.kinds.map(\.rawValue).joined(separator: " and ")) UAPs at ζ \(zetas) (\(norms)) → \(directory.path)")
         let table = try study.run(title: "Exposure to universal adversarial perturbations: \(comparison.title)", cleanAUROC: auroc) { index in
-            let audited = try AuditedRun(comparison.members[index].url.path, weights: chosen, device: device)
+            let audited = try AuditedRun(members[index].url.path, weights: chosen, device: device)
             let heldout = try audited.heldout(limit: heldoutLimit)
             return ExposureModel(classifier: audited.classifier, classNames: audited.classNames, training: try audited.trainingImages(),
                                  trainingSource: try audited.trainingImages(limit: trainLimit),

@@ -43,6 +43,7 @@ public struct UAPRecord: Sendable {
         var perturbationLinf: Double?
         var heldout: Evaluation
         var random: Random?
+        var randomAtUAPNorm: Random?
         var curve: [CurvePoint]?
         var classNames: [String]
     }
@@ -55,10 +56,14 @@ public struct UAPRecord: Sendable {
     public let perturbationLinf: Double?
     public let heldout: Evaluation
     public let random: Random?
+    /// Random perturbations of the UAP's own size ‖v‖, when it is smaller than ξ.
+    public let randomAtUAPNorm: Random?
     public let curve: [CurvePoint]
     public let classNames: [String]
     /// The amplified perturbation as an image, when uap-amplified.png (or .npy) is there and readable.
     public let image: PNGImage?
+    /// Held-out examples, one row each: clean | perturbation amplified | perturbed (triptych.png), when there.
+    public let triptych: PNGImage?
 
     static let resultsLimit = 16 << 20, imageLimit = 64 << 20
 
@@ -81,8 +86,12 @@ public struct UAPRecord: Sendable {
         perturbationLinf = file.perturbationLinf
         heldout = file.heldout
         random = file.random
+        randomAtUAPNorm = file.randomAtUAPNorm
         curve = file.curve ?? []
         classNames = file.classNames
+        triptych = files.exists(prefix + "triptych.png")
+            ? try Self.image(png: files.data(prefix + "triptych.png", limit: Self.imageLimit), source: files.url(prefix + "triptych.png").path)
+            : nil
         if files.exists(prefix + "uap-amplified.png") {
             image = try Self.image(png: files.data(prefix + "uap-amplified.png", limit: Self.imageLimit),
                                    source: files.url(prefix + "uap-amplified.png").path)

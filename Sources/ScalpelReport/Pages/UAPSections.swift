@@ -42,12 +42,20 @@ struct UAPSections {
                          cell(randomMean, "random-fooling-rate") + (randomStd.map { " ± " + HTML.number($0) } ?? ""), "–",
                          String(uap.heldout.images)])
         }
+        if let small = uap.randomAtUAPNorm, !small.foolingRates.isEmpty {
+            let mean = small.foolingRates.reduce(0, +) / Double(small.foolingRates.count)
+            rows.append(["random perturbations (\(small.foolingRates.count), the UAP's own size ‖v‖)",
+                         cell(mean, "random-uap-norm-fooling-rate"), "–", String(uap.heldout.images)])
+        }
         body += HTML.table(header: ["perturbation", "fooling rate", "targeted success", "held-out images"], rows: rows,
                            caption: "Fooling rate on held-out images (share whose prediction changes)", id: id("uap-table"))
 
         var plots = ""
         if let image = uap.image {
             plots += #"<figure class="plot" id="\#(id("uap-image"))" data-plot="\#(id("uap-image"))"><img src="\#(image.dataURI)" width="\#(max(image.width, 224))" alt="the universal perturbation, amplified" style="image-rendering:pixelated;height:auto"><figcaption>The perturbation v, amplified for viewing (0.5 + v / (2 max|v|)); \#(image.width) × \#(image.height).</figcaption></figure>"#
+        }
+        if let triptych = uap.triptych {
+            plots += #"<figure class="plot" id="\#(id("uap-triptych"))" data-plot="\#(id("uap-triptych"))"><img src="\#(triptych.dataURI)" width="\#(min(triptych.width, 540))" alt="held-out images: clean, perturbation, perturbed" style="image-rendering:pixelated;height:auto"><figcaption>Held-out images, one per row: clean | the perturbation amplified | perturbed, clip(x + v).</figcaption></figure>"#
         }
         if !uap.curve.isEmpty {
             var layers: [Chart.Layer] = [.line(name: "held-out fooling rate", points: uap.curve.map { Chart.Point(Double($0.imagesSeen), $0.foolingRate) })]
