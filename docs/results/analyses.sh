@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # TruncatedTL's finding on these tasks (issue 11) and bf16 inference's accuracy cost (issue 17):
-#   docs/results/analyses.sh [train|similarity|bf16|guided]...   (default: all, in that order)
+#   docs/results/analyses.sh [train|similarity|bf16|guided|transferability|search]...   (default: all, in that order)
 # EfficientNet-Lite0 ImageNet weights fully fine-tuned at 64×64 (the recipe of README.md here: Adam 1e-3,
 # cosine, batch 64, best epoch by validation AUROC; 10 epochs, 3 on PneumoniaMNIST), seeds 0, 1, 2.
 # Runs go to runs/analyses/; analyses.md records the outputs.
@@ -49,5 +49,17 @@ guided() {  # similarity-guided truncation: one full fine-tuning, similarity per
   done
 }
 
-steps=("$@"); [[ ${#steps[@]} -gt 0 ]] || steps=(train similarity bf16 guided)
+transferability() {  # LogME, LEEP, NCE, H-score and GBC of the frozen ImageNet features at every block cut point
+  for d in "${datasets[@]}"; do
+    "$scalpel" analyze transferability --data "$d" --models efficientnet_lite0 --image-size 64 --set train \
+      --output "$out/$d-transferability"
+  done
+}
+
+search() {  # the two-stage cut-point search on PneumoniaMNIST (README.md here has BreastMNIST's and RetinaMNIST's)
+  "$scalpel" search --data pneumoniamnist "${recipe[@]}" --epochs 3 --seed 0 --strategy truncated \
+    --output "$out/pneumoniamnist-search" --resume --quiet
+}
+
+steps=("$@"); [[ ${#steps[@]} -gt 0 ]] || steps=(train similarity bf16 guided transferability search)
 for step in "${steps[@]}"; do "$step"; done
