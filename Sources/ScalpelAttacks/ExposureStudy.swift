@@ -128,6 +128,12 @@ public final class ExposureStudy {
                             entries.append(ExposureTable.Entry(strategy: member.strategy, model: member.name, kind: .random, norm: norm,
                                                                zeta: zeta, foolingRates: result.random.foolingRates, images: result.heldout.images))
                         }
+                        if kind == .natural, result.random.draws > 0 {   // controls of the natural UAP's own size
+                            entries.append(ExposureTable.Entry(strategy: member.strategy, model: member.name, kind: .randomNaturalSize,
+                                                               norm: norm, zeta: zeta,
+                                                               foolingRates: (result.randomAtUAPNorm ?? result.random).foolingRates,
+                                                               images: result.heldout.images))
+                        }
                     }
                 }
             }

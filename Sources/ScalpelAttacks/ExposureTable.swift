@@ -11,7 +11,12 @@ import ScalpelData
 public struct ExposureTable: Sendable, Equatable, Codable {
     /// Where a perturbation comes from.
     public enum Kind: String, Sendable, Codable, CaseIterable {
-        case natural, training, random
+        case natural, training
+        /// Uniform in the ball of radius ξ (the UAPs' ball).
+        case random
+        /// Uniform in the ball of the natural-image UAP's own size ‖v‖ (Natural_UAP's control; the same as
+        /// `random` when that UAP fills its ball).
+        case randomNaturalSize = "random-natural-size"
     }
 
     /// One model's fooling rate for one setting.
@@ -116,7 +121,7 @@ public struct ExposureTable: Sendable, Equatable, Codable {
     /// One Markdown table per norm: strategy, clean AUROC, then per ζ one column per kind.
     public var markdown: String {
         var lines = ["# \(title)", "",
-                     "Held-out fooling rate (share of test images whose prediction changes), mean ± std over each strategy's seed models, [95 % Wilson interval of the pooled rate]. natural: UAP from natural images; training: UAP from the run's training images; random: uniform in the same ball. ξ = ζ × mean training-image norm; pixels in [0, 1]; perturbed images clipped to [0, 1]."]
+                     "Held-out fooling rate (share of test images whose prediction changes), mean ± std over each strategy's seed models, [95 % Wilson interval of the pooled rate]. natural: UAP from natural images; training: UAP from the run's training images; random: uniform in the same ball; random-natural-size: uniform in the ball of the natural-image UAP's own norm. ξ = ζ × mean training-image norm; pixels in [0, 1]; perturbed images clipped to [0, 1]."]
         for norm in norms {
             var header = "| strategy | seeds | clean AUROC |", rule = "|---|---|---|"
             for zeta in zetas {

@@ -69,7 +69,12 @@ import Torch
         let study = try ExposureStudy(directory: directory, settings: settings, members: members)
         let table = try study.run(title: "fixture", cleanAUROC: ["full/seed-0": 0.9, "full/seed-1": 0.92], open: open)
         #expect(opened == 3 + 2, "each model opened once for its UAPs and each strategy's first model once for the transfers")
-        #expect(table.entries.count == 3 * 2 * 3, "natural, training and random per model and ζ (random once)")
+        #expect(table.entries.count == 3 * 2 * 4, "natural, training, random and random of the natural UAP's size per model and ζ")
+        let sized = try #require(table.entries.first { $0.kind == .randomNaturalSize && $0.model == "probe" && $0.zeta == 0.2 })
+        let naturalResult = try JSONDecoder().decode(UAPResult.self, from: Data(contentsOf: directory.appendingPathComponent("probe/uap-natural-l2-0.2/results.json")))
+        #expect(sized.foolingRate == ExposureTable.Entry(strategy: "", model: "", kind: .randomNaturalSize, norm: .l2, zeta: 0.2,
+                                                          foolingRates: (naturalResult.randomAtUAPNorm ?? naturalResult.random).foolingRates,
+                                                          images: naturalResult.heldout.images).foolingRate)
         let natural = try #require(table.rows[0].cells[ExposureTable.key(kind: .natural, norm: .l2, zeta: 0.2)])
         #expect(natural.models == 2 && natural.mean > 0)
         // Identical models and inputs: both seeds agree, and the larger ball fools at least as often here.

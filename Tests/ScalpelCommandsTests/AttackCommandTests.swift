@@ -75,7 +75,7 @@ struct AttackCompareCommandTests {
         let attacks = compare.appendingPathComponent("attacks")
         let table = try JSONDecoder().decode(ExposureTable.self, from: Data(contentsOf: attacks.appendingPathComponent("exposure.json")))
         #expect(table.rows.map(\.strategy) == ["full", "linear-probe"])
-        #expect(table.rows.allSatisfy { $0.cleanAUROC != nil && $0.cells.count == 3 })
+        #expect(table.rows.allSatisfy { $0.cleanAUROC != nil && $0.cells.count == 4 })
         let matrix = try #require(table.transfers[ExposureTable.key(kind: .natural, norm: .l2, zeta: 0.05)])
         #expect(matrix.targets == ["full", "linear-probe"] && matrix.images == [12, 12])
         let natural12 = try JSONDecoder().decode(UAPResult.self, from: Data(contentsOf: attacks.appendingPathComponent("full/uap-natural-l2-0.05/results.json")))

@@ -18,7 +18,7 @@ struct ExposureSection {
     }
 
     func html() -> String {
-        var body = "<p>Held-out fooling rate (share of test images whose prediction changes), mean ± std over each strategy's seed models, [95 % Wilson interval of the pooled rate]. natural: UAP from natural images; training: UAP from training images; random: uniform in the same ball.</p>"
+        var body = "<p>Held-out fooling rate (share of test images whose prediction changes), mean ± std over each strategy's seed models, [95 % Wilson interval of the pooled rate]. natural: UAP from natural images; training: UAP from training images; random: uniform in the same ball; random-natural-size: uniform in the ball of the natural-image UAP's own norm.</p>"
         for norm in exposure.norms {
             var header = ["strategy", "seeds", "clean AUROC"]
             for zeta in exposure.zetas { for kind in exposure.kinds { header.append("\(kind) ζ \(String(format: "%g", zeta * 100)) %") } }
