@@ -35,20 +35,7 @@ struct AttackCompareCommand: ParsableCommand {
     @Option(help: "Norms, comma-separated: l2, linf or both.")
     var norms: String = "l2"
 
-    @Option(name: .customLong("fgsm-eps"), help: "FGSM step of the inner attack, in [0, 1] pixel units.")
-    var fgsmEpsilon: Double = 0.0012
-
-    @Option(help: "Views per natural image (random crops, flips and colour changes).")
-    var views: Int = 1
-
-    @Option(help: "Source images per chunk (progress is saved after each).")
-    var chunk: Int = 100
-
-    @Option(help: "Passes over each chunk.")
-    var passes: Int = 1
-
-    @Option(name: .customLong("random-draws"), help: "Random perturbations in the same ball, as controls.")
-    var randomDraws: Int = 5
+    @OptionGroup var search: UAPSearchOptions
 
     @Option(name: .customLong("train-limit"), help: "Training images the training-image UAPs are computed from (the first ones).")
     var trainLimit: Int = 1000
@@ -75,8 +62,8 @@ struct AttackCompareCommand: ParsableCommand {
             return value
         }
         do {
-            return try ExposureSettings(norms: normList, zetas: zetaList, fgsmEpsilon: fgsmEpsilon, views: views, chunkSize: chunk,
-                                        passes: passes, randomDraws: randomDraws, seed: runtime.seed, naturalSource: natural)
+            return try ExposureSettings(norms: normList, zetas: zetaList, fgsmEpsilon: search.fgsmEpsilon, views: search.views, chunkSize: search.chunk,
+                                        passes: search.passes, randomDraws: search.randomDraws, seed: runtime.seed, naturalSource: natural)
         } catch let error as AttackError {
             throw ValidationError(error.description)
         }
@@ -110,7 +97,7 @@ struct AttackCompareCommand: ParsableCommand {
         }
         let chosen = RunFolder.Weights(rawValue: weights)!
         let first = try AuditedRun(members[0].url.path, weights: chosen, device: device)
-        if let natural { _ = try first.sourceImages(natural, views: views, seed: runtime.seed) }
+        if let natural { _ = try first.sourceImages(natural, views: search.views, seed: runtime.seed) }
         let directory = URL(fileURLWithPath: output ?? comparison.url.appendingPathComponent("attacks").path)
         let study = try ExposureStudy(directory: directory, settings: settings,
                                       members: members.map { ($0.strategy, $0.name) })
@@ -123,7 +110,7 @@ struct AttackCompareCommand: ParsableCommand {
             let heldout = try audited.heldout(limit: heldoutLimit)
             return ExposureModel(classifier: audited.classifier, classNames: audited.classNames, training: try audited.trainingImages(),
                                  trainingSource: try audited.trainingImages(limit: trainLimit),
-                                 natural: try natural.map { try audited.sourceImages($0, views: views, seed: runtime.seed) },
+                                 natural: try natural.map { try audited.sourceImages($0, views: search.views, seed: runtime.seed) },
                                  heldout: heldout.images, heldoutLabels: heldout.labels)
         }
         print(table.markdown)

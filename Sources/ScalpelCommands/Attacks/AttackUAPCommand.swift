@@ -39,23 +39,10 @@ struct AttackUAPCommand: ParsableCommand {
     @Option(help: "Target class (index or name) for a targeted UAP.")
     var target: String?
 
-    @Option(help: "Views per source image (1: the image alone; more adds random crops, flips and colour changes).")
-    var views: Int = 1
-
-    @Option(name: .customLong("fgsm-eps"), help: "FGSM step of the inner attack, in [0, 1] pixel units.")
-    var fgsmEpsilon: Double = 0.0012
-
-    @Option(help: "Source images per chunk (progress is saved after each).")
-    var chunk: Int = 100
-
-    @Option(help: "Passes over each chunk.")
-    var passes: Int = 1
-
-    @Option(name: .customLong("random-draws"), help: "Random perturbations in the same ball, as controls.")
-    var randomDraws: Int = 5
-
     @Option(name: .customLong("heldout-limit"), help: "At most this many test images to score on.")
     var heldoutLimit: Int = 2000
+
+    @OptionGroup var search: UAPSearchOptions
 
     @Option(name: .customLong("max-chunks"), help: "Stop after this many chunks (progress saved; run again to continue).")
     var maxChunks: Int?
@@ -91,8 +78,8 @@ struct AttackUAPCommand: ParsableCommand {
     }
 
     func settings(target: Int?) throws -> UAPJobSettings {
-        try UAPJobSettings(norm: PerturbationNorm(rawValue: norm) ?? .l2, zeta: zeta, fgsmEpsilon: fgsmEpsilon,
-                           targetClass: target, views: views, chunkSize: chunk, passes: passes, randomDraws: randomDraws,
+        try UAPJobSettings(norm: PerturbationNorm(rawValue: norm) ?? .l2, zeta: zeta, fgsmEpsilon: search.fgsmEpsilon,
+                           targetClass: target, views: search.views, chunkSize: search.chunk, passes: search.passes, randomDraws: search.randomDraws,
                            seed: runtime.seed, source: source)
     }
 
@@ -122,7 +109,7 @@ struct AttackUAPCommand: ParsableCommand {
             }
         } else {
             _ = try UAPRunner.existingProgress(in: directory, settings: settings)  // finished or mismatched: fail now
-            let sourceImages = try audited.sourceImages(source, views: views, seed: runtime.seed)
+            let sourceImages = try audited.sourceImages(source, views: search.views, seed: runtime.seed)
             let heldout = try audited.heldout(limit: heldoutLimit)
             lock = try FolderLock(directory, purpose: "the attack's folder")
             let runner = try UAPRunner(classifier: audited.classifier, settings: settings, directory: directory,
