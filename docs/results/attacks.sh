@@ -4,7 +4,7 @@
 # the fooling-rate curve with and without augmented views, and the strategy exposure table.
 #   docs/results/attacks.sh [compare|exposure|curves|small]...     (default: compare exposure curves)
 #   NATURAL=FOLDER  the natural photos (default ../shared/data/natural, 667 ImageNet JPEGs)
-#   DATASETS="pneumoniamnist retinamnist"  SEEDS=0,1,2  NORMS=l2,linf
+#   DATASETS="pneumoniamnist retinamnist"  SEEDS=0,1,2  NORMS=l2,linf  ZETAS=0.02,0.04,0.06
 # Everything is resumable (rerun the same command after a kill). Outputs go to runs/attacks/; each step's
 # wall time is appended to runs/attacks/TIMES.txt. `small` is a quick smoke version (one dataset, two
 # strategies, one seed, one ζ on BreastMNIST) to check the pipeline and time the UAPs.
@@ -23,6 +23,7 @@ natural=${NATURAL:-../shared/data/natural}
 datasets=${DATASETS:-pneumoniamnist retinamnist}
 seeds=${SEEDS:-0,1,2}
 norms=${NORMS:-l2,linf}
+zetas=${ZETAS:-0.02,0.04,0.06}
 mkdir -p "$out"
 
 timed() {  # NAME COMMAND...: runs it, logs to $out/NAME.log, appends the wall time
@@ -55,7 +56,7 @@ compare() {
 exposure() {
   for data in $datasets; do
     timed "exposure-$data" "$scalpel" attack compare "$(compare_of "$data")" --strategies "$STRATEGIES" --natural "$natural" \
-      --output "$out/exposure-$data" --zetas 0.02,0.04,0.06 --norms "$norms" --fgsm-eps 0.004 --chunk 100 --random-draws 5 \
+      --output "$out/exposure-$data" --zetas "$zetas" --norms "$norms" --fgsm-eps 0.004 --chunk 100 --random-draws 5 \
       --train-limit 1000 --heldout-limit 500 --seed 0
   done
 }
