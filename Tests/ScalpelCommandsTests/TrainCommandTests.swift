@@ -63,6 +63,7 @@ struct TrainCommandTests {
         #expect(abs(aurocDifference.reference - (fp32.metrics["auroc"]?.value ?? -1)) < 1e-12)
         #expect(throws: (any Error).self) { try EvaluateCommand.parse([folder.path, "--against-fp32"]) }
         #expect(throws: (any Error).self) { try EvaluateCommand.parse([folder.path, "--precision", "fp16"]) }
+        #expect(throws: (any Error).self) { try EvaluateCommand.parse([folder.path, "--bootstrap", "1000000000"]) }
 
         // predict: a CSV row per image with one probability per class.
         let image = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

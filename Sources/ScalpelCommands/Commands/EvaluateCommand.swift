@@ -42,7 +42,9 @@ struct EvaluateCommand: ParsableCommand {
     func validate() throws {
         guard ["train", "val", "test"].contains(split) else { throw ValidationError("--split must be train, val or test, got '\(split)'.") }
         guard RunFolder.Weights(rawValue: weights) != nil else { throw ValidationError("--weights must be best or last, got '\(weights)'.") }
-        guard bootstrap >= 0 else { throw ValidationError("--bootstrap must be >= 0.") }
+        guard (0...100_000).contains(bootstrap) else {
+            throw ValidationError("--bootstrap must be from 0 to 100000 resamples (1000–2000 give stable 95 % intervals), got \(bootstrap).")
+        }
         if againstFp32, try precisionOptions.parsed() == .fp32 {
             throw ValidationError("--against-fp32 compares another precision with fp32; add --precision bf16.")
         }
