@@ -91,7 +91,7 @@ struct TrainingOptions: ParsableArguments {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1, got \(epochs).") }
         guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1, got \(batchSize).") }
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1, got \(workers).") }
-        guard bootstrap >= 0 else { throw ValidationError("--bootstrap must be 0 or more, got \(bootstrap).") }
+        guard (0...100_000).contains(bootstrap) else { throw ValidationError("--bootstrap must be from 0 to 100000 resamples, got \(bootstrap).") }
         do {
             try trainingSpecification.validate()
             _ = try strategySpecification.batchNormOverride()
