@@ -1,7 +1,9 @@
 // Scalpel — CDicom
 // SPDX-License-Identifier: Apache-2.0
 // The sequence nesting of a Part 10 file, measured without recursion BEFORE DCMTK parses it: DCMTK reads
-// nested sequences recursively, so a file nested tens of thousands deep would overflow the stack.
+// nested sequences recursively, so a file nested tens of thousands deep would overflow the stack. The same
+// walk refuses what would make DCMTK allocate or loop without end: lengths past the end of the file, and
+// JPEG fragments whose marker walk cannot advance.
 #include "internal.hpp"
 
 #include <dcmtk/dcmdata/dcdict.h>
@@ -23,6 +25,7 @@ struct Frame {
   bool sequence;      // a sequence (holds items) rather than an item (holds elements)
   bool fragments;     // encapsulated pixel data: items hold raw bytes, not elements
   bool implicit;      // elements inside are implicit VR (inside an undefined-length UN)
+  uint32_t items = 0; // fragment items seen so far (the first is the basic offset table)
 };
 
 uint16_t u16(const uint8_t *p) { return static_cast<uint16_t>(p[0] | p[1] << 8); }
@@ -78,6 +81,39 @@ int too_long(uint16_t group, uint16_t element, uint64_t length, size_t position,
   return 6;
 }
 
+/// Whether DCMTK decodes `syntax` with its IJG-based JPEG codecs (dcmjpeg: processes 1–14, lossless 14 SV1).
+bool ijg_jpeg(const std::string &syntax) {
+  static const std::string prefix = "1.2.840.10008.1.2.4.";
+  if (syntax.rfind(prefix, 0) != 0 || syntax.size() != prefix.size() + 2) return false;
+  const std::string process = syntax.substr(prefix.size());
+  return process >= "50" && process <= "70" && process[0] >= '0' && process[0] <= '9' && process[1] >= '0' &&
+         process[1] <= '9';
+}
+
+/// Walks the marker segments of a JPEG fragment the way DCMTK 3.6.7's `scanJpegDataForBitDepth` does (it
+/// runs on a frame's first fragment before decoding) and returns the offset of a TEM marker (FF01) reached
+/// before any frame header: there DCMTK neither advances nor stops, and loops forever. -1 when the walk ends.
+int64_t stuck_jpeg_marker(const uint8_t *data, uint64_t length) {
+  uint64_t offset = 0;
+  while (offset + 4 < length) {
+    const uint16_t marker = b16(data + offset);
+    if (marker == 0xFF01) return static_cast<int64_t>(offset);
+    const uint8_t code = data[offset + 1];
+    if (data[offset] != 0xFF) return -1;                                      // not a marker: DCMTK stops
+    if ((code >= 0xC0 && code <= 0xCF && code != 0xC4 && code != 0xC8 && code != 0xCC)) return -1;  // SOFn
+    if (code == 0xFF) {
+      offset += 1;  // fill byte
+    } else if ((code >= 0xD0 && code <= 0xD9) || (code > 0x02 && code <= 0xBF)) {
+      offset += 2;  // RSTm, SOI, EOI, reserved: no length
+    } else if (code >= 0xC4) {
+      offset += static_cast<uint64_t>(b16(data + offset + 2)) + 2;  // a segment with a length
+    } else {
+      return -1;  // FF00, FF02: invalid, DCMTK stops
+    }
+  }
+  return -1;
+}
+
 }  // namespace
 
 int check_nesting(const uint8_t *data, size_t size, int32_t limit, char *message, size_t capacity) {
@@ -124,6 +160,7 @@ int check_nesting(const uint8_t *data, size_t size, int32_t limit, char *message
            syntax.c_str());
     return 4;
   }
+  const bool jpeg = ijg_jpeg(syntax);
   const bool big_endian = syntax == "1.2.840.10008.1.2.2";  // explicit big endian (retired, still read)
   const bool implicit_dataset = syntax == "1.2.840.10008.1.2";
 
@@ -147,6 +184,15 @@ int check_nesting(const uint8_t *data, size_t size, int32_t limit, char *message
         if (top != nullptr && top->fragments) {
           if (length == undefined_length || length > size - position) {
             return too_long(group, element, length, position, size, message, capacity);
+          }
+          const bool offset_table = frames.back().items++ == 0;
+          const int64_t stuck = jpeg && !offset_table ? stuck_jpeg_marker(data + position, length) : -1;
+          if (stuck >= 0) {
+            report(message, capacity,
+                   "has a JPEG pixel-data fragment (at byte %zu) with a TEM marker (FF01) at fragment byte %lld "
+                   "before its frame header: the JPEG stream is corrupt, and DCMTK would never finish scanning it",
+                   position, static_cast<long long>(stuck));
+            return 6;
           }
           position += length;
         } else {

@@ -188,6 +188,20 @@ import TorchTestSupport
         #expect(text.contains("wrap.dcm") && (text.contains("overflow") || text.contains("truncated")), "\(text)")
     }
 
+    @Test func jpegFragmentThatWouldLoopDCMTKForeverIsRefused() throws {
+        // DCMTK 3.6.7 scans a JPEG fragment's markers for the bit depth and never moves past a TEM marker
+        // (FF01): found by the Swift DICOM fuzz harness as a hang. Put one right after the SOI of a valid file.
+        var bytes = try [UInt8](Data(contentsOf: fixtures.url("dicom/jpeg8.dcm")))
+        let soi: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0]
+        let at = try #require((0...(bytes.count - 4)).first { Array(bytes[$0..<$0 + 4]) == soi })
+        bytes[at + 3] = 0x01
+        let text = message { _ = try DicomDecoder.decode(Data(bytes), source: "tem.dcm") }
+        #expect(text.contains("tem.dcm") && text.contains("FF01"), "\(text)")
+        // The untouched file still decodes: the walk stops at the frame header as DCMTK's does.
+        bytes[at + 3] = 0xE0
+        #expect(throws: Never.self) { _ = try DicomDecoder.decode(Data(bytes), source: "jpeg8.dcm") }
+    }
+
     // MARK: folders
 
     @Test func symlinkLoopsAndDuplicateLinksListEachImageOnce() throws {

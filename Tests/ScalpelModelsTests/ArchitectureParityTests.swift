@@ -45,6 +45,11 @@ import TorchTestSupport
         let model = try architecture.makeModel(classCount: 10)
         try DeterministicWeights.apply(to: model)
         let input = try fixture.required("input")
+        // Train-mode batch norm over a batch of 2 amplifies rounding, and the reduction order follows the
+        // thread count: use the fixtures' 2 threads (scripts/fixtures/make_fixtures.py), whatever ran before.
+        let callerThreads = TorchRuntime.threadCount
+        try TorchRuntime.configure(threads: 2)
+        defer { try? TorchRuntime.configure(threads: callerThreads) }
         try withNoGrad {
             model.setMode(.evaluation)
             let features = try model.forwardFeatures(input)

@@ -45,6 +45,10 @@ public struct RunExecution {
         }
         let architecture = try model.resolvedArchitecture()
         let seed = runtime.seed
+        // The run's thread count holds while it trains; the caller's comes back after (a sweep run in-process
+        // must not change what the next computation in the process gets).
+        let callerThreads = TorchRuntime.threadCount
+        defer { try? TorchRuntime.configure(threads: callerThreads) }
         try TorchRuntime.configure(seed: seed, threads: runtime.threads)
         let splits = data.splits
         let size = try model.resolvedImageSize(nativeSize: data.nativeSize)
