@@ -127,6 +127,12 @@ def main():
             + element(0x28, 0x11, b"US", struct.pack("<H", 16384)) + element(0x28, 0x100, b"US", struct.pack("<H", 65535))
             + element(0x28, 0x101, b"US", struct.pack("<H", 8)) + element(0x7FE0, 0x10, b"OW", bytes(8)))
     put("dicom", "wrapping-size.dcm", preamble + wrap)
+    # A TEM marker (FF01) right after the SOI of the JPEG fragment: DCMTK 3.6.7's bit-depth scan never ends.
+    with open("Tests/ScalpelDataTests/Fixtures/dicom/jpeg8.dcm", "rb") as f:
+        jpeg = bytearray(f.read())
+    at = jpeg.index(b"\xff\xd8\xff\xe0")
+    jpeg[at + 3] = 0x01
+    put("dicom", "jpeg-tem-marker.dcm", bytes(jpeg))
 
 
 if __name__ == "__main__":
