@@ -123,7 +123,8 @@ public final class ExposureStudy {
                             result = finished
                         }
                         entries.append(ExposureTable.Entry(strategy: member.strategy, model: member.name, kind: kind, norm: norm, zeta: zeta,
-                                                           foolingRates: [result.heldout.foolingRate], images: result.heldout.images))
+                                                           foolingRates: [result.heldout.foolingRate], images: result.heldout.images,
+                                                           cleanMajorityShare: result.heldout.cleanMajorityShare))
                         if kind == settings.kinds[0], result.random.draws > 0 {   // the same controls in every folder: count them once
                             entries.append(ExposureTable.Entry(strategy: member.strategy, model: member.name, kind: .random, norm: norm,
                                                                zeta: zeta, foolingRates: result.random.foolingRates, images: result.heldout.images))

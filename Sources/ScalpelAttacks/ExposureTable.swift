@@ -32,9 +32,12 @@ public struct ExposureTable: Sendable, Equatable, Codable {
         /// Held-out images the rate is over (× draws for random controls).
         public var images: Int
         public var fooled: Int
+        /// The largest share of the held-out images that one class takes in the model's clean predictions.
+        public var cleanMajorityShare: Double?
 
         public init(strategy: String, model: String, kind: Kind, norm: PerturbationNorm, zeta: Double, foolingRates: [Double],
-                    images: Int) {
+                    images: Int, cleanMajorityShare: Double? = nil) {
+            self.cleanMajorityShare = cleanMajorityShare
             self.strategy = strategy
             self.model = model
             self.kind = kind
@@ -62,7 +65,13 @@ public struct ExposureTable: Sendable, Equatable, Codable {
         public var cleanAUROCStd: Double?
         /// Keyed by ``ExposureTable/key(kind:norm:zeta:)``.
         public var cells: [String: Cell]
+        /// The largest ``Entry/cleanMajorityShare`` of the strategy's models (nil in tables written before it).
+        public var cleanMajorityShare: Double?
     }
+
+    /// From this share of held-out images in one clean class on, a model's decisions hardly depend on the
+    /// image, and its fooling rates (flipped decisions) say little about its exposure: the table says so.
+    public static let nearlyConstantShare = 0.95
 
     public var title: String
     public var norms: [PerturbationNorm]
@@ -95,7 +104,8 @@ public struct ExposureTable: Sendable, Equatable, Codable {
                 let (lower, upper) = Self.wilson(fooled: same.map(\.fooled).reduce(0, +), of: same.map(\.images).reduce(0, +))
                 cells[key] = Cell(models: same.count, mean: mean, std: std, lower: lower, upper: upper)
             }
-            return Row(strategy: strategy, seeds: models.count, cleanAUROC: auroc?.mean, cleanAUROCStd: auroc?.std, cells: cells)
+            return Row(strategy: strategy, seeds: models.count, cleanAUROC: auroc?.mean, cleanAUROCStd: auroc?.std, cells: cells,
+                       cleanMajorityShare: mine.compactMap(\.cleanMajorityShare).max())
         }
     }
 
@@ -144,6 +154,12 @@ public struct ExposureTable: Sendable, Equatable, Codable {
                 }
                 lines.append(line)
             }
+        }
+        let constant = rows.filter { ($0.cleanMajorityShare ?? 0) >= Self.nearlyConstantShare }
+        if !constant.isEmpty {
+            lines += ["", "**Nearly constant decisions.** " + constant.map { row in
+                "\(row.strategy): \(String(format: "%.1f", 100 * (row.cleanMajorityShare ?? 0))) % of the held-out images fall in one class when clean"
+            }.joined(separator: "; ") + ". A fooling rate counts flipped decisions, so such a model looks unfooled by any perturbation that does not carry almost every score across the boundary; judge its exposure by its scores (AUROC under the perturbation), not by these rates."]
         }
         for norm in norms {
             for zeta in zetas {

@@ -116,6 +116,12 @@ public struct EvaluationSummary: Sendable, Equatable, Codable {
     public var foolingRateByLabel: [Double?]?
     public var targetedSuccessRateByLabel: [Double?]?
 
+    /// The largest share of the images that one class takes in the clean predictions (nil for no images).
+    public var cleanMajorityShare: Double? {
+        guard images > 0, let largest = imagesByCleanClass.max() else { return nil }
+        return Double(largest) / Double(images)
+    }
+
     public init(_ evaluation: PerturbationEvaluation) {
         images = evaluation.count
         foolingRate = evaluation.foolingRate

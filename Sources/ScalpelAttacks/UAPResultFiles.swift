@@ -92,6 +92,9 @@ public struct UAPResultFiles {
         for (index, name) in result.classNames.enumerated() {
             lines.append("| \(name) | \(h.imagesByCleanClass[index]) | \(number(h.foolingRateByCleanClass[index])) |")
         }
+        if let share = h.cleanMajorityShare, share >= ExposureTable.nearlyConstantShare {
+            lines += ["", "**Nearly constant decisions**: \(String(format: "%.1f", 100 * share)) % of the held-out images fall in one class when clean, so a perturbation that does not carry almost every score across the boundary flips nothing; the fooling rate says little about this model's exposure."]
+        }
         if !result.skipped.isEmpty { lines += ["", "Skipped \(result.skipped.count) unreadable source image(s): " + result.skipped.prefix(10).joined(separator: "; ")] }
         return lines.joined(separator: "\n") + "\n"
     }

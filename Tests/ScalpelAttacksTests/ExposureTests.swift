@@ -31,6 +31,27 @@ import Torch
         #expect(table.rows[0].seeds == 2 && abs(table.rows[0].cleanAUROC! - 0.85) < 1e-12 && table.rows[1].cleanAUROC == 0.7)
         #expect(table.markdown.contains("| scratch | 1 | 0.7000 ± 0.0000 | 0.1000 ± 0.0000 ["))
         #expect(table.csv.split(separator: "\n").count == 1 + 3)
+        #expect(!table.markdown.contains("Nearly constant"))
+    }
+
+    @Test func nearlyConstantCleanDecisionsAreFlagged() throws {
+        // 623 of 624 images in one clean class (TransFusion on PneumoniaMNIST): flagged; 491 of 624 is not.
+        let entries = [
+            ExposureTable.Entry(strategy: "transfusion", model: "transfusion", kind: .natural, norm: .l2, zeta: 0.04,
+                                foolingRates: [0], images: 624, cleanMajorityShare: 623.0 / 624),
+            ExposureTable.Entry(strategy: "full", model: "full", kind: .natural, norm: .l2, zeta: 0.04,
+                                foolingRates: [0.15], images: 624, cleanMajorityShare: 491.0 / 624),
+        ]
+        let table = ExposureTable(title: "t", strategies: ["transfusion", "full"], entries: entries, cleanAUROC: [:])
+        #expect(table.rows[0].cleanMajorityShare == 623.0 / 624)
+        #expect(table.markdown.contains("transfusion: 99.8 % of the held-out images fall in one class"), "\(table.markdown)")
+        #expect(!table.markdown.contains("full: 78"))
+        // Tables written before the field existed still decode.
+        let old = try JSONEncoder().encode(table.rows[1])
+        var object = try #require(JSONSerialization.jsonObject(with: old) as? [String: Any])
+        object["cleanMajorityShare"] = nil
+        let row = try JSONDecoder().decode(ExposureTable.Row.self, from: JSONSerialization.data(withJSONObject: object))
+        #expect(row.cleanMajorityShare == nil && row.strategy == "full")
     }
 
     @Test func transferMatrixDiagonalIsTheOwnFoolingRateAndShapesAreChecked() throws {
