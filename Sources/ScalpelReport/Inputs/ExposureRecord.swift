@@ -20,6 +20,8 @@ public struct ExposureRecord: Sendable {
         public var cleanAUROC: Double?
         public var cleanAUROCStd: Double?
         public var cells: [String: Cell]
+        /// The largest share of held-out images one class takes in the clean predictions (absent in older tables).
+        public var cleanMajorityShare: Double?
     }
 
     public struct Matrix: Sendable, Decodable {
