@@ -11,7 +11,7 @@ scalpel=${SCALPEL:-.build/release/scalpel}
 [[ -n ${SCALPEL:-} ]] || swift build -c release --product scalpel >/dev/null
 out=runs/analyses
 mkdir -p "$out"
-datasets=(breastmnist retinamnist pneumoniamnist)
+read -ra datasets <<<"${DATASETS:-breastmnist retinamnist pneumoniamnist}"   # DATASETS="…" for some of them
 epochs() { [[ $1 == pneumoniamnist ]] && echo 3 || echo 10; }
 recipe=(--model efficientnet_lite0 --weights imagenet --image-size 64 --batch-size 64 --lr 0.001 --schedule cosine --monitor auroc)
 
@@ -45,7 +45,7 @@ bf16() {  # the same fine-tuned networks evaluated in bf16 against fp32, paired 
 guided() {  # similarity-guided truncation: one full fine-tuning, similarity per cut, one truncated training
   for d in "${datasets[@]}"; do
     "$scalpel" search --data "$d" "${recipe[@]}" --epochs "$(epochs "$d")" --seed 0 --strategy truncated \
-      --method similarity --output "$out/$d-guided" --quiet
+      --method similarity --output "$out/$d-guided" --resume --quiet
   done
 }
 
