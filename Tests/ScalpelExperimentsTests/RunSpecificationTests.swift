@@ -3,6 +3,7 @@
 import Foundation
 import ScalpelExperiments
 import Testing
+import TorchNN
 
 /// The run specification: YAML round trip, the flat `config.yaml` of earlier runs, field-by-field
 /// comparison, option names, and the errors for files that are not specifications.
@@ -25,6 +26,23 @@ import Testing
         specification.runtime.threads = 3
         specification.runtime.seed = 11
         return specification
+    }
+
+    @Test(arguments: ["efficientnet_lite0", "resnet18"])
+    func everyBatchNormOfTheTrainedNetworkGetsTheMomentum(_ architecture: String) throws {
+        // TransFusion builds its slim top afresh: those layers must not keep the family's default
+        // (EfficientNet-Lite's 0.01 left them at their initial statistics after a few epochs).
+        var specification = RunSpecification(data: DataSpecification(source: "synthetic:8"))
+        specification.model.architecture = architecture
+        specification.model.weights = "none"
+        specification.model.bnMomentum = 0.2
+        specification.strategy = StrategySpecification(name: "transfusion",
+                                                       parameters: architecture == "resnet18" ? "cut=layer2" : "cut=_blocks.10")
+        let backbone = try specification.model.buildBackbone(classCount: 2, inputChannels: 3, seed: 0)
+        let network = try specification.makeNetwork(from: backbone, classCount: 2)
+        let norms = network.namedModules().compactMap { $0.module as? BatchNorm2d }
+        #expect(norms.count > 10)
+        #expect(norms.allSatisfy { $0.momentum == 0.2 }, "momenta: \(Set(norms.map(\.momentum)))")
     }
 
     @Test func roundTripsThroughYAML() throws {

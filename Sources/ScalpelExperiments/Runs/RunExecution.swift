@@ -57,7 +57,7 @@ public struct RunExecution {
         var loadReport: [String] = []
         let backbone = try model.buildBackbone(classCount: classCount, inputChannels: data.channels, seed: seed,
                                                report: { loadReport.append($0) })
-        let network = try strategy.makeModel(from: backbone, classCount: classCount, generator: try Generator(seed: seed &+ 1))
+        let network = try specification.makeNetwork(from: backbone, classCount: classCount)
         let base = try specification.training.basePhase(name: specification.strategy.name)
         let configuration = TrainingConfiguration(
             phases: try specification.strategy.phases(model: network, backbone: backbone, base: base), seed: seed,

@@ -72,10 +72,17 @@ public struct ModelSpecification: Codable, Equatable, Sendable {
         } else if inputChannels != 3 {
             try model.adaptInputChannels(inputChannels)
         }
+        applyBatchNormMomentum(to: model)
+        return model
+    }
+
+    /// Gives every batch norm of `model` this specification's momentum. The backbone gets it when built;
+    /// a strategy that builds new layers (TransFusion's slim top) needs it again on its network, or
+    /// those layers keep their family's default (EfficientNet-Lite: 0.01).
+    public func applyBatchNormMomentum(to model: any Module) {
         for (_, module) in model.namedModules() {
             if let norm = module as? BatchNorm2d { norm.momentum = bnMomentum }
         }
-        return model
     }
 
     /// The architecture with fresh random weights: to read its cut points, measure its cost, or load a

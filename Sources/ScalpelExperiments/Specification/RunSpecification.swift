@@ -2,7 +2,9 @@
 // SPDX-License-Identifier: Apache-2.0
 import Foundation
 import ScalpelData
+import ScalpelModels
 import ScalpelTraining
+import Torch
 
 /// Everything that defines one training run: data and split, model and starting weights, strategy,
 /// training schedule and runtime. Written as `config.yaml` in the run folder (versioned YAML), read
@@ -69,6 +71,15 @@ public struct RunSpecification: Codable, Equatable, Sendable {
         var copy = self
         if (try? strategy.transferStrategy())?.usesPretrainedWeights == false { copy.model.weights = "none" }
         return copy
+    }
+
+    /// The network this run trains: the strategy's surgery on `backbone` (generator seeded from the run's
+    /// seed), with `model.bnMomentum` on every batch norm, the layers the strategy built included.
+    public func makeNetwork(from backbone: any Backbone, classCount: Int) throws -> any SplitNetwork {
+        let network = try strategy.transferStrategy().makeModel(from: backbone, classCount: classCount,
+                                                                generator: try Generator(seed: runtime.seed &+ 1))
+        model.applyBatchNormMomentum(to: network)
+        return network
     }
 }
 
