@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Reference results (docs/results/README.md records their outputs).
-#   docs/results/reference.sh [medmnist-v2|lite0|pneumonia-short|strategies]...
+#   docs/results/reference.sh [medmnist-v2|lite0|pneumonia-short|strategies|transfusion-fixed]...
 # Runs go to runs/reference/; each run's table is appended to runs/reference/RESULTS.txt.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -66,6 +66,18 @@ strategies() {
   done
 }
 
+# TransFusion again after the batch-norm momentum fix (2026-12-05): its slim network had kept
+# EfficientNet-Lite's 0.01 instead of the recipe's 0.1. Same recipe and seeds as `strategies`.
+transfusion_fixed() {
+  for spec in breastmnist:10 retinamnist:10 pneumoniamnist:3; do
+    local data=${spec%:*} epochs=${spec#*:} start=$SECONDS
+    "$scalpel" compare --data "$data" "${LITE0_64[@]}" --epochs "$epochs" --seeds 0,1,2 --latency-repeats 20 \
+      --strategies "transfusion:cut=_blocks.10" --output "$out/transfusion-fixed-$data-lite0" --resume --quiet \
+      >"$out/transfusion-fixed-$data-lite0.txt" 2>"$out/transfusion-fixed-$data-lite0.log"
+    echo "transfusion $data: $((SECONDS - start)) s, table in $out/transfusion-fixed-$data-lite0/compare.md"
+  done
+}
+
 for part in "${@:-medmnist-v2 lite0 strategies}"; do
   for p in $part; do
     case "$p" in
@@ -73,6 +85,7 @@ for part in "${@:-medmnist-v2 lite0 strategies}"; do
       lite0) lite0 ;;
       pneumonia-short) pneumonia_short ;;
       strategies) strategies ;;
+      transfusion-fixed) transfusion_fixed ;;
       *) echo "unknown part $p" >&2; exit 1 ;;
     esac
   done
