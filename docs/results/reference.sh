@@ -48,14 +48,19 @@ STRATEGIES="scratch; linear-probe; full; block-wise:k=2; lwft:k=4; transfusion:c
  gradual-unfreezing; lp-ft:probe-epochs=3; l2-sp; l1-sp; discriminative-lr; auto-rgn; surgical:block=_blocks.7"
 LITE0_64=(--model efficientnet_lite0 --weights imagenet --image-size 64 --batch-size 64 --lr 0.001 --schedule cosine
           --monitor auroc)
-strategies() {
+compare_all() {  # PREFIX STRATEGIES: those strategies on the three sets, seeds 0, 1, 2, into $out/PREFIX-DATA-lite0
+  local prefix=$1 strategies=$2
   for spec in breastmnist:10 retinamnist:10 pneumoniamnist:3; do
     local data=${spec%:*} epochs=${spec#*:} start=$SECONDS
     "$scalpel" compare --data "$data" "${LITE0_64[@]}" --epochs "$epochs" --seeds 0,1,2 --latency-repeats 20 \
-      --strategies "$STRATEGIES" --output "$out/compare-$data-lite0" --resume --quiet \
-      >"$out/compare-$data-lite0.txt" 2>"$out/compare-$data-lite0.log"
-    echo "compare $data: $((SECONDS - start)) s, table in $out/compare-$data-lite0/compare.md"
+      --strategies "$strategies" --output "$out/$prefix-$data-lite0" --resume --quiet \
+      >"$out/$prefix-$data-lite0.txt" 2>"$out/$prefix-$data-lite0.log"
+    echo "$prefix $data: $((SECONDS - start)) s, table in $out/$prefix-$data-lite0/compare.md"
   done
+}
+
+strategies() {
+  compare_all compare "$STRATEGIES"
   # BatchNorm on running statistics for the strategies that move the backbone little.
   "$scalpel" compare --data breastmnist "${LITE0_64[@]}" --epochs 10 --seeds 0,1,2 --latency-repeats 20 \
     --bn-policy freeze --strategies "full; lp-ft:probe-epochs=3; l1-sp; discriminative-lr; auto-rgn" \
@@ -68,15 +73,7 @@ strategies() {
 
 # TransFusion again after the batch-norm momentum fix (2026-12-05): its slim network had kept
 # EfficientNet-Lite's 0.01 instead of the recipe's 0.1. Same recipe and seeds as `strategies`.
-transfusion_fixed() {
-  for spec in breastmnist:10 retinamnist:10 pneumoniamnist:3; do
-    local data=${spec%:*} epochs=${spec#*:} start=$SECONDS
-    "$scalpel" compare --data "$data" "${LITE0_64[@]}" --epochs "$epochs" --seeds 0,1,2 --latency-repeats 20 \
-      --strategies "transfusion:cut=_blocks.10" --output "$out/transfusion-fixed-$data-lite0" --resume --quiet \
-      >"$out/transfusion-fixed-$data-lite0.txt" 2>"$out/transfusion-fixed-$data-lite0.log"
-    echo "transfusion $data: $((SECONDS - start)) s, table in $out/transfusion-fixed-$data-lite0/compare.md"
-  done
-}
+transfusion_fixed() { compare_all transfusion-fixed "transfusion:cut=_blocks.10"; }
 
 for part in "${@:-medmnist-v2 lite0 strategies}"; do
   for p in $part; do
