@@ -228,7 +228,9 @@ int check_nesting(const uint8_t *data, size_t size, int32_t limit, char *message
     const bool is_sq = implicit ? dictionary_says_sequence(group, element) || length == undefined_length
                                 : std::memcmp(vr, "SQ", 2) == 0;
     const bool is_un_sequence = !implicit && std::memcmp(vr, "UN", 2) == 0 && length == undefined_length;
-    const bool is_fragments = group == 0x7FE0 && element == 0x0010 && length == undefined_length;
+    // DCMTK reads an undefined-length UN as a sequence of implicit-VR items, pixel data included, so only
+    // OB/OW (or implicit) pixel data of undefined length holds raw fragments.
+    const bool is_fragments = group == 0x7FE0 && element == 0x0010 && length == undefined_length && !is_un_sequence;
     if (is_fragments) {
       frames.push_back({undefined_length, false, true, implicit});
     } else if (is_sq || is_un_sequence || length == undefined_length) {

@@ -202,6 +202,19 @@ import TorchTestSupport
         #expect(throws: Never.self) { _ = try DicomDecoder.decode(Data(bytes), source: "jpeg8.dcm") }
     }
 
+    @Test func undefinedLengthUNPixelDataIsScannedAsDCMTKReadsIt() throws {
+        // DCMTK reads (7FE0,0010) UN of undefined length as a sequence of implicit-VR items, so the JPEG bytes
+        // inside become element headers with gigabyte lengths; found by the libFuzzer DICOM harness (a 3.7 GB
+        // allocation). The pre-scan must read it the same way and refuse before DCMTK allocates.
+        var bytes = try [UInt8](Data(contentsOf: fixtures.url("dicom/jpeg8.dcm")))
+        let pixelData: [UInt8] = [0xE0, 0x7F, 0x10, 0x00] + Array("OB".utf8)
+        let at = try #require((0...(bytes.count - 6)).first { Array(bytes[$0..<$0 + 6]) == pixelData })
+        bytes[at + 4] = UInt8(ascii: "U")
+        bytes[at + 5] = UInt8(ascii: "N")
+        let text = message { _ = try DicomDecoder.decode(Data(bytes), source: "un.dcm") }
+        #expect(text.contains("un.dcm") && text.contains("declaring"), "\(text)")
+    }
+
     // MARK: folders
 
     @Test func symlinkLoopsAndDuplicateLinksListEachImageOnce() throws {
