@@ -67,6 +67,8 @@ public struct ExposureTable: Sendable, Equatable, Codable {
         public var cells: [String: Cell]
         /// The largest ``Entry/cleanMajorityShare`` of the strategy's models (nil in tables written before it).
         public var cleanMajorityShare: Double?
+        /// Whether that share reaches ``ExposureTable/nearlyConstantShare`` (readers of the file need no threshold).
+        public var nearlyConstantDecisions: Bool?
     }
 
     /// From this share of held-out images in one clean class on, a model's decisions hardly depend on the
@@ -104,8 +106,9 @@ public struct ExposureTable: Sendable, Equatable, Codable {
                 let (lower, upper) = Self.wilson(fooled: same.map(\.fooled).reduce(0, +), of: same.map(\.images).reduce(0, +))
                 cells[key] = Cell(models: same.count, mean: mean, std: std, lower: lower, upper: upper)
             }
+            let share = mine.compactMap(\.cleanMajorityShare).max()
             return Row(strategy: strategy, seeds: models.count, cleanAUROC: auroc?.mean, cleanAUROCStd: auroc?.std, cells: cells,
-                       cleanMajorityShare: mine.compactMap(\.cleanMajorityShare).max())
+                       cleanMajorityShare: share, nearlyConstantDecisions: share.map { $0 >= Self.nearlyConstantShare })
         }
     }
 
@@ -155,7 +158,7 @@ public struct ExposureTable: Sendable, Equatable, Codable {
                 lines.append(line)
             }
         }
-        let constant = rows.filter { ($0.cleanMajorityShare ?? 0) >= Self.nearlyConstantShare }
+        let constant = rows.filter { $0.nearlyConstantDecisions == true }
         if !constant.isEmpty {
             lines += ["", "**Nearly constant decisions.** " + constant.map { row in
                 "\(row.strategy): \(String(format: "%.1f", 100 * (row.cleanMajorityShare ?? 0))) % of the held-out images fall in one class when clean"

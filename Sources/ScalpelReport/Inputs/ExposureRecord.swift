@@ -22,6 +22,8 @@ public struct ExposureRecord: Sendable {
         public var cells: [String: Cell]
         /// The largest share of held-out images one class takes in the clean predictions (absent in older tables).
         public var cleanMajorityShare: Double?
+        /// Whether the table flags that share as nearly constant decisions (absent in older tables).
+        public var nearlyConstantDecisions: Bool?
     }
 
     public struct Matrix: Sendable, Decodable {

@@ -35,7 +35,7 @@ struct ExposureSection {
             }
             body += HTML.table(header: header, rows: rows, caption: "Fooling rates, \(norm == "l2" ? "L2" : "L∞") ball", id: id("exposure-\(norm)"))
         }
-        let constant = exposure.rows.filter { ($0.cleanMajorityShare ?? 0) >= 0.95 }
+        let constant = exposure.rows.filter { $0.nearlyConstantDecisions == true }
         if !constant.isEmpty {
             let names = constant.map { "\(HTML.escape($0.strategy)) (\(String(format: "%.1f", 100 * ($0.cleanMajorityShare ?? 0))) % in one class)" }
             body += #"<p class="note" data-warning="nearly-constant">Nearly constant clean decisions: \#(names.joined(separator: ", ")). A fooling rate counts flipped decisions, so such a model looks unfooled by any perturbation that does not carry almost every score across the boundary.</p>"#
