@@ -55,6 +55,19 @@ public enum ConvolutionFusion {
         return try withExtendedLifetime(weight) { try shimTensor { ctorch_prepack_conv2d_weight(weight.rawHandle, s, p, d, Int64(groups), sizes, $0, $1) } }
     }
 
+    /// `weight · γ/√(var + eps)` along the input channels (groups 1), computed in float64: a convolution's
+    /// weight with the scale of the inference batch norm *before* it folded in, the weight that
+    /// ``Tensor/fusedPreactivatedConv2d`` differentiates with. `scale` (γ) nil means 1.
+    public static func scaleInputChannels(weight: Tensor, runningVariance: Tensor, scale: Tensor?,
+                                          eps: Double) throws -> Tensor {
+        try withExtendedLifetime((weight, runningVariance, scale)) {
+            try shimTensor {
+                ctorch_scale_conv2d_input_channels(weight.rawHandle, runningVariance.rawHandle, scale?.rawHandle, eps,
+                                                   $0, $1)
+            }
+        }
+    }
+
     /// A value that changes whenever one of `tensors` is written in place, replaced or reshaped (nil
     /// entries count as absent): tells whether a folded or prepacked copy is stale.
     public static func fingerprint(_ tensors: [Tensor?]) -> UInt64 {
@@ -85,6 +98,34 @@ extension Tensor {
             try shimTensor {
                 ctorch_fused_conv2d(rawHandle, residual?.rawHandle, weight.rawHandle, packedWeight?.rawHandle,
                                     bias?.rawHandle, s, p, d, Int64(groups), activation.code, $0, $1)
+            }
+        }
+    }
+
+    /// `activation(conv2d(relu(batchNorm(self)), weight, bias))` with an inference-mode batch norm before
+    /// the convolution (DenseNet's pre-activation), as one autograd node where the fused operator applies.
+    ///
+    /// Under autograd the result carries a gradient to `self` only: `(z > 0) · conv_backward(g, scaledWeight)`
+    /// with `z = relu(batchNorm(self))`, so the batch norm needs no backward pass of its own.
+    ///
+    /// - Parameters:
+    ///   - runningMean, runningVariance, scale, shift, eps: the batch norm's (`scale` γ and `shift` β may be nil).
+    ///   - weight: dense `[O, I, kH, kW]`; `packedWeight` the same from ``ConvolutionFusion/prepack``;
+    ///     `scaledWeight` from ``ConvolutionFusion/scaleInputChannels(weight:runningVariance:scale:eps:)``.
+    public func fusedPreactivatedConv2d(runningMean: Tensor, runningVariance: Tensor, scale: Tensor?, shift: Tensor?,
+                                        eps: Double, weight: Tensor, packedWeight: Tensor?, scaledWeight: Tensor,
+                                        bias: Tensor?, stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int),
+                                        groups: Int, activation: FusedActivation) throws -> Tensor {
+        let s = [Int64(stride.0), Int64(stride.1)]
+        let p = [Int64(padding.0), Int64(padding.1)]
+        let d = [Int64(dilation.0), Int64(dilation.1)]
+        return try withExtendedLifetime((runningMean, runningVariance, scale, shift, weight, packedWeight, scaledWeight,
+                                         bias)) {
+            try shimTensor {
+                ctorch_fused_preactivated_conv2d(rawHandle, runningMean.rawHandle, runningVariance.rawHandle,
+                                                 scale?.rawHandle, shift?.rawHandle, eps, weight.rawHandle,
+                                                 packedWeight?.rawHandle, scaledWeight.rawHandle, bias?.rawHandle, s,
+                                                 p, d, Int64(groups), activation.code, $0, $1)
             }
         }
     }

@@ -56,14 +56,28 @@ extension BatchNormFusible {
 final class FoldedConvolution {
     let fingerprint: UInt64
     let weight: Tensor
-    let bias: Tensor
+    let bias: Tensor?
     private(set) var packed: Tensor?
     private(set) var packedShape: [Int] = []
+    /// The weight with the scale of a batch norm *before* the convolution folded into its input channels
+    /// (DenseNet's pre-activation), and the fingerprint of that batch norm.
+    private var inputScaled: (fingerprint: UInt64, weight: Tensor)?
 
-    init(fingerprint: UInt64, weight: Tensor, bias: Tensor) {
+    init(fingerprint: UInt64, weight: Tensor, bias: Tensor?) {
         self.fingerprint = fingerprint
         self.weight = weight
         self.bias = bias
+    }
+
+    /// ``weight`` scaled along its input channels by `norm`'s `γ/√(var + eps)`, made on first use and
+    /// when the batch norm changes.
+    func inputScaledWeight(by norm: BatchNorm2d, runningVariance: Tensor) throws -> Tensor {
+        let key = ConvolutionFusion.fingerprint([norm.weight, runningVariance]) ^ norm.eps.bitPattern
+        if let inputScaled, inputScaled.fingerprint == key { return inputScaled.weight }
+        let scaled = try ConvolutionFusion.scaleInputChannels(weight: weight, runningVariance: runningVariance,
+                                                              scale: norm.weight, eps: norm.eps)
+        inputScaled = (key, scaled)
+        return scaled
     }
 
     /// The weight in oneDNN's layout for inputs of `shape`, packed on first use and on a change of shape.
@@ -104,22 +118,10 @@ extension Conv2d: BatchNormFusible {
 
     public func callAsFunction(_ input: Tensor, normalizedBy norm: BatchNorm2d, activation: FusedActivation,
                                adding residual: Tensor?) throws -> Tensor {
-        guard canFuse(with: norm, input: input),
-              let runningMean = norm.runningMean, let runningVariance = norm.runningVariance else {
+        guard canFuse(with: norm, input: input), norm.runningMean != nil, norm.runningVariance != nil else {
             return try Self.unfused(norm(self(input)), activation: activation, adding: residual)
         }
-        let fingerprint = ConvolutionFusion.fingerprint([weight, bias, norm.weight, norm.bias, runningMean,
-                                                         runningVariance]) ^ norm.eps.bitPattern
-        let plan: FoldedConvolution
-        if let folded, folded.fingerprint == fingerprint {
-            plan = folded
-        } else {
-            let (w, b) = try ConvolutionFusion.foldBatchNorm(weight: weight, bias: bias, runningMean: runningMean,
-                                                             runningVariance: runningVariance, scale: norm.weight,
-                                                             shift: norm.bias, eps: norm.eps)
-            plan = FoldedConvolution(fingerprint: fingerprint, weight: w, bias: b)
-            folded = plan
-        }
+        let plan = try foldedPlan(normalizedBy: norm)
         return try input.fusedConv2d(weight: plan.weight, packedWeight: plan.packedWeight(for: self, inputShape: input.shape),
                                      bias: plan.bias, residual: residual, stride: stride.pair, padding: padding.pair,
                                      dilation: dilation.pair, groups: groups, activation: activation)
@@ -166,6 +168,12 @@ public func forwardFusing(_ layers: [any Layer], _ input: Tensor, keepsOutput: (
     var x = input
     var index = 0
     while index < layers.count {
+        if let (y, last) = try preActivatedRun(layers, from: index, x, keepsOutput: keepsOutput) {
+            x = y
+            if keepsOutput(last) { observe(last, x) }
+            index = last + 1
+            continue
+        }
         if index + 1 < layers.count, !keepsOutput(index), let conv = layers[index] as? any BatchNormFusible,
            let norm = layers[index + 1] as? BatchNorm2d, conv.canFuse(with: norm, input: x) {
             var activation = FusedActivation.none
@@ -184,4 +192,28 @@ public func forwardFusing(_ layers: [any Layer], _ input: Tensor, keepsOutput: (
         index += 1
     }
     return x
+}
+
+/// A `[batch norm, ReLU, convolution, (batch norm, activation?)?]` run starting at `index` (DenseNet's
+/// transitions) computed as one fused node, and the index of its last layer; nil where it does not apply.
+private func preActivatedRun(_ layers: [any Layer], from index: Int, _ input: Tensor,
+                             keepsOutput: (Int) -> Bool) throws -> (Tensor, Int)? {
+    guard index + 2 < layers.count, !keepsOutput(index), !keepsOutput(index + 1),
+          let before = layers[index] as? BatchNorm2d, layers[index + 1] is ReLU, let conv = layers[index + 2] as? Conv2d
+    else { return nil }
+    var last = index + 2
+    var after: BatchNorm2d?
+    var activation = FusedActivation.none
+    if last + 1 < layers.count, !keepsOutput(last), let norm = layers[last + 1] as? BatchNorm2d {
+        after = norm
+        last += 1
+        if last + 1 < layers.count, !keepsOutput(last), let fused = fusedActivation(of: layers[last + 1]) {
+            activation = fused
+            last += 1
+        }
+    }
+    guard let y = try conv.fused(input, preActivatedBy: before, normalizedBy: after, activation: activation) else {
+        return nil
+    }
+    return (y, last)
 }

@@ -29,6 +29,10 @@ final class DenseLayer: Layer {
     /// - Parameter input: `[N, inputChannels, H, W]` (the concatenation of everything before it).
     /// - Returns: `[N, growthRate, H, W]`.
     func callAsFunction(_ input: Tensor) throws -> Tensor {
+        // Eval mode: norm1, relu1, conv1, norm2, relu2 as one fused node, conv2 on prepacked weights.
+        if let bottleneck = try conv1.fused(input, preActivatedBy: norm1, normalizedBy: norm2, activation: .relu) {
+            return try conv2.fused(bottleneck) ?? conv2(bottleneck)
+        }
         let features = try relu1(norm1(input))
         if conv1.canFuse(with: norm2, input: features) {  // eval mode: conv1 + norm2 + relu2 fused
             return try conv2(conv1(features, normalizedBy: norm2, activation: .relu))

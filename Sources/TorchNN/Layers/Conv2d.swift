@@ -89,7 +89,9 @@ public final class Conv2d: Layer {
     /// - Throws: ``TorchError`` if rank, channel count, dtype or device do not match, or the input is
     ///   smaller than the dilated kernel.
     public func callAsFunction(_ input: Tensor) throws -> Tensor {
-        notifyingObserver(input: input, output: try input.conv2d(
+        // Running unfused (training, an observer, fusion off): a fused copy may go stale from here on.
+        if folded != nil { folded = nil }
+        return notifyingObserver(input: input, output: try input.conv2d(
             weight: weight, bias: bias, stride: stride.pair, padding: padding.pair, dilation: dilation.pair, groups: groups))
     }
 }

@@ -55,6 +55,26 @@ CTORCH_MUST_CHECK ctorch_status ctorch_fused_conv2d(ctorch_tensor input, ctorch_
                                                     ctorch_fused_activation activation, ctorch_tensor *out,
                                                     ctorch_error *error);
 
+/** `activation(conv2d(relu(batch_norm(input)), weight, bias))`: an inference-mode batch norm (running
+ *  statistics `norm_mean`, `norm_var`; `norm_weight`, `norm_bias` may be NULL) and ReLU before the
+ *  convolution, as in DenseNet's pre-activation layers, otherwise as ctorch_fused_conv2d (no residual).
+ *  Under autograd the batch norm and ReLU are part of the fused node: its input gradient is
+ *  `(z > 0) · conv_backward(g, scaled_weight)`, with `scaled_weight` from
+ *  ctorch_scale_conv2d_input_channels, so the batch norm has no backward pass of its own. */
+CTORCH_MUST_CHECK ctorch_status ctorch_fused_preactivated_conv2d(
+    ctorch_tensor input, ctorch_tensor norm_mean, ctorch_tensor norm_var, ctorch_tensor norm_weight,
+    ctorch_tensor norm_bias, double norm_eps, ctorch_tensor weight, ctorch_tensor packed_weight,
+    ctorch_tensor scaled_weight, ctorch_tensor bias, const int64_t *stride, const int64_t *padding,
+    const int64_t *dilation, int64_t groups, ctorch_fused_activation activation, ctorch_tensor *out,
+    ctorch_error *error);
+
+/** `weight · γ/√(var + eps)` along the input channels (dimension 1; groups 1), computed in float64:
+ *  a convolution's weight with the per-channel scale of the inference batch norm before it folded in
+ *  (`norm_weight`, γ, may be NULL). A new tensor that does not require gradients. */
+CTORCH_MUST_CHECK ctorch_status ctorch_scale_conv2d_input_channels(ctorch_tensor weight, ctorch_tensor running_var,
+                                                                   ctorch_tensor norm_weight, double eps,
+                                                                   ctorch_tensor *out, ctorch_error *error);
+
 /** A fingerprint of the tensors' identities and contents' versions (storage, version counter, shape):
  *  it changes whenever one of them is written in place, replaced (`set_data`) or reshaped. NULL
  *  entries count as absent. Used to know when a folded or prepacked copy is stale. */
