@@ -245,7 +245,8 @@ struct FusedConvolutionFunction : public torch::autograd::Function<FusedConvolut
       gradInput = convolutionInputGradient(grad, convInput, weight, ctx->saved_data["stride"].toIntVector(),
                                            ctx->saved_data["padding"].toIntVector(),
                                            ctx->saved_data["dilation"].toIntVector(), ctx->saved_data["groups"].toInt());
-      if (ctx->saved_data["preActivated"].toBool()) gradInput = at::threshold_backward(gradInput, convInput, 0);
+      // In place: the gradient was just made here, nothing else holds it.
+      if (ctx->saved_data["preActivated"].toBool()) at::threshold_backward_out(gradInput, gradInput, convInput, 0);
     }
     // Edge 1 is the residual's when there is one (absent arguments have no edge).
     if (ctx->saved_data["residual"].toBool() && ctx->needs_input_grad(1)) gradResidual = grad;
