@@ -14,15 +14,7 @@ import TorchTestSupport
         let g = try Generator(seed: 11)
         let conv = try Conv2d(inputChannels: input, outputChannels: output, kernelSize: Size2d(kernel),
                               stride: Size2d(stride), padding: Size2d(kernel / 2), groups: groups, bias: bias, generator: g)
-        let norm = try BatchNorm2d(featureCount: output, eps: 1e-3)
-        try norm.runningMean!.copyInPlace(from: Tensor.randn([output], generator: g) * 0.5)
-        try norm.runningVariance!.copyInPlace(from: Tensor.rand([output], generator: g) + 0.5)
-        try withNoGrad {
-            try norm.weight!.copyInPlace(from: Tensor.randn([output], generator: g))
-            try norm.bias!.copyInPlace(from: Tensor.randn([output], generator: g))
-        }
-        norm.mode = .evaluation
-        return (conv, norm)
+        return (conv, try evaluationBatchNorm(output, generator: g))
     }
 
     func input(_ shape: [Int] = [2, 6, 9, 9], seed: UInt64 = 3) throws -> Tensor {

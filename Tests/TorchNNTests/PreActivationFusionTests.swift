@@ -5,21 +5,24 @@ import Torch
 import TorchTestSupport
 @testable import TorchNN
 
+/// A batch norm in eval mode with non-trivial statistics and affine parameters drawn from `g`.
+func evaluationBatchNorm(_ channels: Int, generator g: Generator) throws -> BatchNorm2d {
+    let norm = try BatchNorm2d(featureCount: channels, eps: 1e-3)
+    try norm.runningMean!.copyInPlace(from: Tensor.randn([channels], generator: g) * 0.5)
+    try norm.runningVariance!.copyInPlace(from: Tensor.rand([channels], generator: g) + 0.5)
+    try withNoGrad {
+        try norm.weight!.copyInPlace(from: Tensor.randn([channels], generator: g))
+        try norm.bias!.copyInPlace(from: Tensor.randn([channels], generator: g))
+    }
+    norm.mode = .evaluation
+    return norm
+}
+
 /// The eval-mode fast path for DenseNet's pre-activation order (batch norm, ReLU, convolution), for
 /// convolutions no batch norm follows, and the strided stem's input gradient, against the unfused modules.
 @Suite struct PreActivationFusionTests {
-    /// A batch norm with non-trivial statistics and affine parameters, in eval mode.
     func makeNorm(_ channels: Int, seed: UInt64) throws -> BatchNorm2d {
-        let g = try Generator(seed: seed)
-        let norm = try BatchNorm2d(featureCount: channels, eps: 1e-3)
-        try norm.runningMean!.copyInPlace(from: Tensor.randn([channels], generator: g) * 0.5)
-        try norm.runningVariance!.copyInPlace(from: Tensor.rand([channels], generator: g) + 0.5)
-        try withNoGrad {
-            try norm.weight!.copyInPlace(from: Tensor.randn([channels], generator: g))
-            try norm.bias!.copyInPlace(from: Tensor.randn([channels], generator: g))
-        }
-        norm.mode = .evaluation
-        return norm
+        try evaluationBatchNorm(channels, generator: Generator(seed: seed))
     }
 
     func input(_ shape: [Int], seed: UInt64 = 3) throws -> Tensor {
