@@ -93,8 +93,17 @@ final class FoldedConvolution {
 
 extension Conv2d: BatchNormFusible {
     public func canFuse(with norm: BatchNorm2d, input: Tensor) -> Bool {
-        guard norm.usesRunningStatistics, norm.featureCount == outputChannels else {
-            if folded != nil { folded = nil }  // trains again: drop the folded copy
+        canRunFused(input, preActivatedBy: nil, normalizedBy: norm)
+    }
+
+    /// Whether `after(self(relu(before(input))))` (each batch norm optional) may run as one fused node now;
+    /// drops the folded copy where it could go stale.
+    func canRunFused(_ input: Tensor, preActivatedBy before: BatchNorm2d?, normalizedBy after: BatchNorm2d?) -> Bool {
+        let normsFit = after.map { $0.usesRunningStatistics && $0.featureCount == outputChannels } ?? true
+        let preFits = before.map { $0.usesRunningStatistics && $0.featureCount == inputChannels && groups == 1 } ?? true
+        guard normsFit, preFits else {
+            // A batch norm that trains again updates its statistics in place: drop the folded copy.
+            if folded != nil { folded = nil }
             return false
         }
         guard InferenceFusion.isEnabled, !isForwardObserverInstalled, input.rank == 4,
@@ -103,7 +112,8 @@ extension Conv2d: BatchNormFusible {
         // the fused operator would compute in float32 and undo the choice.
         guard !isAutocastEnabled(on: input.device) else { return false }
         if isGradEnabled {
-            for tensor in [weight, bias, norm.weight, norm.bias] where tensor?.requiresGradient == true {
+            let involved = [weight, bias, after?.weight, after?.bias, before?.weight, before?.bias]
+            if involved.contains(where: { $0?.requiresGradient == true }) {
                 // Training these parameters: optimizers (fused Adam) and batch norm's statistic updates
                 // write in place without bumping version counters, so a fold could go stale unseen.
                 folded = nil
@@ -125,6 +135,27 @@ extension Conv2d: BatchNormFusible {
         return try input.fusedConv2d(weight: plan.weight, packedWeight: plan.packedWeight(for: self, inputShape: input.shape),
                                      bias: plan.bias, residual: residual, stride: stride.pair, padding: padding.pair,
                                      dilation: dilation.pair, groups: groups, activation: activation)
+    }
+
+    /// The folded copy for `norm` (or the detached weights themselves when no batch norm follows), reused
+    /// while nothing it was made from changed.
+    func foldedPlan(normalizedBy norm: BatchNorm2d?) throws -> FoldedConvolution {
+        guard let norm, let mean = norm.runningMean, let variance = norm.runningVariance else {
+            let fingerprint = ConvolutionFusion.fingerprint([weight, bias]) ^ 0x5ca1_9e1_0f01d  // never a fold's
+            if let folded, folded.fingerprint == fingerprint { return folded }
+            let plan = try FoldedConvolution(fingerprint: fingerprint, weight: weight.detached(), bias: bias?.detached())
+            folded = plan
+            return plan
+        }
+        let fingerprint = ConvolutionFusion.fingerprint([weight, bias, norm.weight, norm.bias, mean, variance])
+            ^ norm.eps.bitPattern
+        if let folded, folded.fingerprint == fingerprint { return folded }
+        let (w, b) = try ConvolutionFusion.foldBatchNorm(weight: weight, bias: bias, runningMean: mean,
+                                                         runningVariance: variance, scale: norm.weight,
+                                                         shift: norm.bias, eps: norm.eps)
+        let plan = FoldedConvolution(fingerprint: fingerprint, weight: w, bias: b)
+        folded = plan
+        return plan
     }
 
     /// `activation(normalized + residual)` with the unfused network's operators (in place on the batch

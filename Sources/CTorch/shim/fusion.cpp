@@ -58,6 +58,9 @@ std::pair<std::string_view, c10::List<std::optional<c10::Scalar>>> attribute(int
 
 bool operatorsRegistered();
 
+/// A tensor as an optional argument (empty when undefined).
+std::optional<at::Tensor> optional(const at::Tensor &t) { return t.defined() ? std::optional<at::Tensor>(t) : std::nullopt; }
+
 struct Geometry {
   std::vector<int64_t> stride, padding, dilation;
   int64_t groups;
@@ -123,14 +126,13 @@ at::Tensor spaceToDepthInputGradient(const at::Tensor &grad, const at::Tensor &i
                                      const std::vector<int64_t> &stride, const std::vector<int64_t> &padding) {
   const int64_t s = stride[0], outputs = weight.size(0), channels = weight.size(1);
   std::vector<at::Tensor> axisIndex(2);
-  std::vector<int64_t> lowest(2), taps(2), pads(2), phases(2);
+  std::vector<int64_t> lowest(2), pads(2), phases(2);
   int64_t tapsMax = 0;
   for (int axis = 0; axis < 2; ++axis) {
     const int64_t k = weight.size(2 + axis), p = padding[axis];
     lowest[axis] = -floorDivide(k - 1 - p, s);  // ceil((p - k + 1) / s)
     const int64_t highest = floorDivide(s - 1 + p, s);
-    taps[axis] = highest - lowest[axis] + 1;
-    tapsMax = std::max(tapsMax, taps[axis]);
+    tapsMax = std::max(tapsMax, highest - lowest[axis] + 1);
   }
   // Both axes use the same number of taps (the larger), so the kernel is square; unused taps are zero.
   auto padded = at::constant_pad_nd(weight, {0, 1, 0, 1});  // index k reads a zero
@@ -149,7 +151,7 @@ at::Tensor spaceToDepthInputGradient(const at::Tensor &grad, const at::Tensor &i
                     .permute({1, 2, 4, 0, 3, 5})  // [C, a, b, O, t, u]
                     .reshape({channels * s * s, outputs, tapsMax, tapsMax})
                     .contiguous();
-  std::vector<int64_t> start(2), length(2);
+  std::vector<int64_t> start(2);
   for (int axis = 0; axis < 2; ++axis) {
     phases[axis] = (input.size(2 + axis) + s - 1) / s;
     pads[axis] = std::max<int64_t>({-lowest[axis], phases[axis] + lowest[axis] + tapsMax - 1 - grad.size(2 + axis), 0});
@@ -184,7 +186,6 @@ struct PreActivation {
   double eps;
   /// `relu(batch_norm(x))` with libtorch's inference batch norm (the unfused network's own kernel).
   at::Tensor apply(const at::Tensor &x) const {
-    auto optional = [](const at::Tensor &t) { return t.defined() ? std::optional<at::Tensor>(t) : std::nullopt; };
     auto normalized = at::batch_norm(x, optional(weight), optional(bias), optional(mean), optional(variance), false,
                                      0.0, eps, false);
     return at::relu_(normalized);
@@ -289,7 +290,6 @@ at::Tensor fusedConvolution(const at::Tensor &x, const PreActivation *pre, const
     at::NoGradGuard noGrad;
     return runFused(pre != nullptr ? pre->apply(x) : x, r, packed.defined() ? packed : w, b, g, activation);
   }
-  auto optional = [](const at::Tensor &t) { return t.defined() ? std::optional<at::Tensor>(t) : std::nullopt; };
   std::optional<at::Tensor> none;
   return FusedConvolutionFunction::apply(
       x, optional(r), w, optional(packed), optional(b), g.stride, g.padding, g.dilation, g.groups, activation,
